@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from cms.demo import seed_organisation, seed_users
+from cms.site_setup import ensure_site_structure
+
+
+class Command(BaseCommand):
+    help = "Load the demo region, divisions, districts, CLCs and demo users. Safe to re-run."
+
+    def handle(self, *args, **options):
+        if settings.ALSMIS_ENVIRONMENT == "production":
+            raise CommandError("seed_demo refuses to run with production settings.")
+        ensure_site_structure()
+        region = seed_organisation()
+        logins = seed_users(region)
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))
+        self.stdout.write(f"Demo logins (password: {settings.DEMO_PASSWORD}):")
+        for username, what in logins:
+            self.stdout.write(f"  {username:<26} {what}")

@@ -1,0 +1,128 @@
+"""One answer to "which org units may this user see or act on?".
+
+A region-level assignment covers every division and district of that region; a division-level
+assignment covers the division and its districts; a district-level assignment covers the district.
+Superusers cover everything. Every list, API and permission check in the project asks this module.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from .models import CommunityLearningCenter, District, Division, Level, Region, RoleAssignment
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The org units covered for one user (optionally counting only some of their roles)."""
+
+    is_global: bool
+    region_ids: frozenset
+    division_ids: frozenset
+    district_ids: frozenset
+
+    @property
+    def is_empty(self):
+        return not (self.is_global or self.region_ids or self.division_ids or self.district_ids)
+
+    def covers_division(self, division_or_id):
+        """True when the whole division is in scope (region- or division-level assignment)."""
+        division_id = getattr(division_or_id, "pk", division_or_id)
+        return self.is_global or division_id in self.division_ids
+
+    def covers_district(self, district_or_id):
+        district_id = getattr(district_or_id, "pk", district_or_id)
+        return self.is_global or district_id in self.district_ids
+
+    def covers_region(self, region_or_id):
+        region_id = getattr(region_or_id, "pk", region_or_id)
+        return self.is_global or region_id in self.region_ids
+
+    def regions(self):
+        if self.is_global:
+            return Region.objects.all()
+        return Region.objects.filter(
+            Q(pk__in=self.region_ids)
+            | Q(divisions__pk__in=self.division_ids)
+            | Q(divisions__districts__pk__in=self.district_ids)
+        ).distinct()
+
+    def divisions(self):
+        """Divisions the user may see: those covered, plus the parents of covered districts."""
+        if self.is_global:
+            return Division.objects.all()
+        return Division.objects.filter(
+            Q(pk__in=self.division_ids) | Q(districts__pk__in=self.district_ids)
+        ).distinct()
+
+    def districts(self):
+        if self.is_global:
+            return District.objects.all()
+        return District.objects.filter(pk__in=self.district_ids)
+
+    def clcs(self):
+        if self.is_global:
+            return CommunityLearningCenter.objects.all()
+        return CommunityLearningCenter.objects.filter(district_id__in=self.district_ids)
+
+    def filter(self, queryset, *, division_field=None, district_field=None, region_field=None):
+        """Restrict any queryset to this scope through the named lookups (e.g. "division")."""
+        if self.is_global:
+            return queryset
+        condition = Q(pk__in=[])
+        if region_field:
+            condition |= Q(**{f"{region_field}__in": self.region_ids})
+        if division_field:
+            condition |= Q(**{f"{division_field}__in": self.division_ids})
+        if district_field:
+            condition |= Q(**{f"{district_field}__in": self.district_ids})
+        return queryset.filter(condition)
+
+
+EMPTY_SCOPE = Scope(False, frozenset(), frozenset(), frozenset())
+GLOBAL_SCOPE = Scope(True, frozenset(), frozenset(), frozenset())
+
+
+def assignments_for(user, roles=None):
+    """The user's role assignments, cached on the user object for the length of a request."""
+    if user is None or not user.is_authenticated:
+        return []
+    cache = user.__dict__.setdefault("_alsmis_assignments", None)
+    if cache is None:
+        cache = list(RoleAssignment.objects.filter(user=user).select_related("division"))
+        user.__dict__["_alsmis_assignments"] = cache
+    if roles is None:
+        return cache
+    roles = {roles} if isinstance(roles, str) else set(roles)
+    return [a for a in cache if a.role in roles]
+
+
+def scope_for(user, roles=None):
+    """The org units this user may see or act on, counting only `roles` when given."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return EMPTY_SCOPE
+    if user.is_superuser:
+        return GLOBAL_SCOPE
+    assignments = assignments_for(user, roles)
+    region_ids = {a.region_id for a in assignments if a.level == Level.REGION}
+    division_ids = {a.division_id for a in assignments if a.level == Level.DIVISION}
+    district_ids = {a.district_id for a in assignments if a.level == Level.DISTRICT}
+    if region_ids:
+        division_ids |= set(
+            Division.objects.filter(region_id__in=region_ids).values_list("pk", flat=True)
+        )
+    if division_ids:
+        district_ids |= set(
+            District.objects.filter(division_id__in=division_ids).values_list("pk", flat=True)
+        )
+    return Scope(False, frozenset(region_ids), frozenset(division_ids), frozenset(district_ids))
+
+
+def has_role(user, role, *, level=None):
+    """Whether the user holds `role` anywhere (at `level` when given)."""
+    return any(level is None or a.level == level for a in assignments_for(user, role))
+
+
+def roles_of(user):
+    """The set of role values this user holds anywhere."""
+    return {a.role for a in assignments_for(user)}

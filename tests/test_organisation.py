@@ -1,0 +1,124 @@
+"""The organisation, roles as Wagtail groups, and the one scope helper everything asks."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test.utils import override_settings
+
+from organisation.models import (
+    CommunityLearningCenter,
+    District,
+    Division,
+    Region,
+    Role,
+    RoleAssignment,
+)
+from organisation.scope import scope_for
+
+
+def test_demo_has_car_with_its_eight_divisions_and_their_units(demo):
+    assert demo.code == "CAR"
+    assert sorted(Division.objects.values_list("slug", flat=True)) == sorted(
+        ["abra", "apayao", "baguio", "benguet", "ifugao", "kalinga", "mountain-province", "tabuk"]
+    )
+    for division in Division.objects.all():
+        assert 2 <= division.districts.count() <= 3
+    assert CommunityLearningCenter.objects.filter(district__division__slug="benguet").count() >= 3
+    assert set(CommunityLearningCenter.objects.values_list("clc_type", flat=True)) == {
+        1,
+        2,
+        3,
+        4,
+        5,
+    }
+
+
+def test_seed_demo_is_idempotent_and_keeps_changed_data(demo, user_named):
+    epsa = user_named("epsa.benguet")
+    epsa.set_password("changed-by-user")
+    epsa.save()
+    counts = (Division.objects.count(), District.objects.count(), RoleAssignment.objects.count())
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert counts == (
+        Division.objects.count(),
+        District.objects.count(),
+        RoleAssignment.objects.count(),
+    )
+    epsa.refresh_from_db()
+    assert epsa.check_password("changed-by-user")
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_production_settings():
+    with override_settings(ALSMIS_ENVIRONMENT="production"), pytest.raises(CommandError):
+        call_command("seed_demo")
+    assert not Region.objects.exists()
+
+
+def test_demo_logins_exist_with_their_roles(demo, user_named, settings):
+    for slug in ["abra", "benguet", "mountain-province", "tabuk"]:
+        teacher = user_named(f"teacher.{slug}")
+        assignment = teacher.role_assignments.get()
+        assert assignment.role == Role.ALS_TEACHER
+        assert assignment.district == Division.objects.get(slug=slug).districts.order_by("pk")[0]
+        for prefix in ["records", "epsa", "focal", "lrqa"]:
+            assert user_named(f"{prefix}.{slug}").role_assignments.get().division.slug == slug
+    for username in ["records.region", "lrqa.region", "als.region", "sysadmin.region"]:
+        assert user_named(username).role_assignments.get().region == demo
+    assert user_named("admin").is_superuser
+    assert user_named("lrqa.region").check_password(settings.DEMO_PASSWORD)
+
+
+def test_every_role_is_a_wagtail_group_with_admin_access(demo, user_named):
+    for role in Role:
+        group = Group.objects.get(name=str(role.label))
+        assert group.permissions.filter(codename="access_admin").exists()
+    sysadmin_group = Group.objects.get(name=str(Role.SYSTEM_ADMINISTRATOR.label))
+    assert sysadmin_group.permissions.filter(codename="change_division").exists()
+    epsa_group = Group.objects.get(name=str(Role.EPSA.label))
+    assert not epsa_group.permissions.filter(codename="change_division").exists()
+    assert user_named("epsa.benguet").groups.filter(pk=epsa_group.pk).exists()
+
+
+def test_removing_the_last_assignment_of_a_role_removes_the_group(demo, user_named):
+    epsa = user_named("epsa.benguet")
+    epsa.role_assignments.all().delete()
+    assert not epsa.groups.filter(name=str(Role.EPSA.label)).exists()
+
+
+def test_role_must_be_held_at_its_level(demo, user_named):
+    benguet = Division.objects.get(slug="benguet")
+    assignment = RoleAssignment(user=user_named("admin"), role=Role.ALS_TEACHER, division=benguet)
+    with pytest.raises(ValidationError, match="district level"):
+        assignment.full_clean()
+    regional = RoleAssignment(user=user_named("admin"), role=Role.REGIONAL_ALS, region=demo)
+    regional.full_clean()
+
+
+def test_scope_follows_the_assignment_level(demo, user_named):
+    benguet = Division.objects.get(slug="benguet")
+    abra = Division.objects.get(slug="abra")
+
+    epsa = scope_for(user_named("epsa.benguet"))
+    assert set(epsa.divisions()) == {benguet}
+    assert set(epsa.districts()) == set(benguet.districts.all())
+    assert epsa.covers_division(benguet) and not epsa.covers_division(abra)
+
+    teacher = scope_for(user_named("teacher.benguet"))
+    first = benguet.districts.order_by("pk")[0]
+    assert set(teacher.districts()) == {first}
+    assert not teacher.covers_division(benguet)
+    assert set(teacher.clcs()) == set(first.clcs.all())
+
+    region = scope_for(user_named("als.region"))
+    assert set(region.divisions()) == set(Division.objects.all())
+    assert scope_for(user_named("admin")).is_global
+
+
+def test_scope_can_count_only_some_roles(demo, user_named):
+    benguet = Division.objects.get(slug="benguet")
+    lrqa = user_named("lrqa.benguet")
+    assert scope_for(lrqa, roles=[Role.LR_QA_REVIEWER]).covers_division(benguet)
+    assert scope_for(lrqa, roles=[Role.RECORDS_SECTION]).is_empty
