@@ -45,6 +45,12 @@ test: venv test-deps
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# Benchmarks print their figures; they are not timed tests. Each script under bench/ runs in turn.
+bench: venv
+	@ALSMIS_BENCH=1 bash scripts/ensure-system-deps.sh
+	@bash scripts/ensure-postgres.sh
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -79,3 +79,29 @@ def user_named(demo, django_user_model):
         return django_user_model.objects.get(username=username)
 
     return lookup
+
+
+@pytest.fixture
+def run_tasks(db, monkeypatch):
+    """Run every queued background task now, in-process, with django-tasks-db's own Worker.
+
+    The worker normally recycles database connections between tasks; inside a test transaction
+    that would close the connection, so that one step is switched off here.
+    """
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+    def run():
+        db_worker.Worker(
+            queue_names=["*"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="pytest",
+            excluded_queue_names=[],
+        ).run()
+
+    return run

@@ -69,3 +69,11 @@ def test_enqueued_task_is_run_by_the_db_worker():
     db_result = DBTaskResult.objects.get(id=result.id)
     assert db_result.status == "SUCCESSFUL"
     assert db_result.return_value == 1
+
+
+@pytest.mark.django_db
+def test_run_tasks_fixture_runs_queued_work_in_process(run_tasks, mailoutbox):
+    result = send_email.enqueue("Reminder", "Your AF3 is due.", ["focal@example.org", ""])
+    run_tasks()
+    assert DBTaskResult.objects.get(id=result.id).status == "SUCCESSFUL"
+    assert [m.to for m in mailoutbox] == [["focal@example.org"]]

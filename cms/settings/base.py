@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "repository",
     "workflow",
     "learners",
+    "snapshots",
+    "stats",
     "api",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
