@@ -1,5 +1,7 @@
 """Settings shared by every environment. Everything a deployment changes comes from the environment."""
 
+import base64
+import hashlib
 import os
 from pathlib import Path
 
@@ -224,6 +226,16 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "odt", "ods", "csv", "t
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_PASSWORD_RESET_ENABLED = True
+
+# Sensitive personal information is encrypted at rest (learners/crypto.py). Comma-separated Fernet
+# keys, the first encrypts; development derives one from SECRET_KEY, production must set them.
+LEARNER_DATA_KEYS = env_list("LEARNER_DATA_KEYS", "")
+if not LEARNER_DATA_KEYS:
+    LEARNER_DATA_KEYS = [
+        base64.urlsafe_b64encode(
+            hashlib.sha256(f"alsmis-learner:{SECRET_KEY}".encode()).digest()
+        ).decode()
+    ]
 
 # Demo data; seed_demo refuses to run under production settings.
 DEMO_PASSWORD = env("DEMO_PASSWORD", "alsmis-demo")

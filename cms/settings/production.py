@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
-from .base import env, env_bool
+from .base import env, env_bool, env_list
 
 ALSMIS_ENVIRONMENT = "production"
 DEBUG = False
@@ -11,6 +11,10 @@ DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set in the environment for production.")
+
+LEARNER_DATA_KEYS = env_list("LEARNER_DATA_KEYS", "")
+if not LEARNER_DATA_KEYS:
+    raise ImproperlyConfigured("LEARNER_DATA_KEYS must be set in the environment for production.")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
