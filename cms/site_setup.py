@@ -1,10 +1,15 @@
 """The public page tree every installation needs: Home, with Resources and CLMD beneath it."""
 
+from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.db import transaction
-from wagtail.models import Page, Site
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import GroupPagePermission, Locale, Page, Site
 
-from cms.models import ClmdPage, ResourcesIndexPage
+from cms.models import ClmdPage, DirectoryPage, IssuancesIndexPage, ResourcesIndexPage
 from home.models import HomePage
+from organisation.models import Role
+from organisation.roles import group_for
 
 HOME_INTRO = (
     "<p>The Alternative Learning System Management Information System of DepEd's Cordillera "
@@ -20,11 +25,20 @@ CLMD_INTRO = (
     "ALS MIS. It quality-assures learning resources, consolidates the divisions' ALS data and "
     "publishes what the public may see.</p>"
 )
+ISSUANCES_INTRO = (
+    "<p>DepEd orders and memoranda on the Alternative Learning System, and the blank ALS forms "
+    "(AF1 to AF5 of DepEd Order 58, s. 2017) to download.</p>"
+)
+DIRECTORY_INTRO = (
+    "<p>ALS personnel of the Regional Office and of each schools division. Only the details each "
+    "person agreed to publish are shown.</p>"
+)
 
 
 @transaction.atomic
 def ensure_site_structure():
     """Create (once) the home page as the default site's root, and Resources and CLMD under it."""
+    _ensure_root()
     home = HomePage.objects.first()
     if home is None:
         root = Page.get_first_root_node()
@@ -61,4 +75,65 @@ def ensure_site_structure():
                 search_description="The Curriculum and Learning Management Division and ALS statistics.",
             )
         )
+    if not IssuancesIndexPage.objects.exists():
+        home.add_child(
+            instance=IssuancesIndexPage(
+                title="Issuances and Forms",
+                slug="issuances",
+                intro=ISSUANCES_INTRO,
+                show_in_menus=True,
+                search_description="ALS memoranda and orders, and the blank ALS forms (AF1 to AF5).",
+            )
+        )
+    if not DirectoryPage.objects.exists():
+        home.add_child(
+            instance=DirectoryPage(
+                title="ALS Directory",
+                slug="directory",
+                intro=DIRECTORY_INTRO,
+                show_in_menus=True,
+                search_description="Who to contact about ALS in each schools division.",
+            )
+        )
+    grant_page_permissions(home)
     return home
+
+
+# Regional ALS personnel edit and publish the public sections; the system administrator all pages.
+PAGE_PERMISSIONS = {
+    Role.REGIONAL_ALS: {
+        IssuancesIndexPage: ["add", "change", "publish"],
+        DirectoryPage: ["change", "publish"],
+        ResourcesIndexPage: ["change", "publish"],
+        ClmdPage: ["change", "publish"],
+    },
+    Role.SYSTEM_ADMINISTRATOR: {HomePage: ["add", "change", "publish", "lock", "unlock"]},
+}
+
+
+def grant_page_permissions(home):
+    """Give the roles that edit the public site their Wagtail page permissions (idempotent)."""
+    for role, grants in PAGE_PERMISSIONS.items():
+        group = group_for(role)
+        for page_type, actions in grants.items():
+            page = home if page_type is HomePage else page_type.objects.first()
+            if page is None:
+                continue
+            for action in actions:
+                permission = Permission.objects.get(
+                    content_type__app_label="wagtailcore", codename=f"{action}_page"
+                )
+                GroupPagePermission.objects.get_or_create(
+                    group=group, page=page, permission=permission
+                )
+
+
+def _ensure_root():
+    """Recreate Wagtail's root page and default locale if a database flush removed them.
+
+    They come from Wagtail's data migrations, which a flush (e.g. after a live-server test) erases.
+    """
+    language = get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    locale, _created = Locale.objects.get_or_create(language_code=language)
+    if Page.get_first_root_node() is None:
+        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))

@@ -1,20 +1,37 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.urls import include, path
-from django.views.i18n import set_language
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
+from wagtail.images.views.serve import ServeView as ImageServeView
 
+from api.api import api
+
+from .feeds import NewResourcesFeed
 from .health import healthz
+from .oai import oai_pmh
+from .views import file_preview, public_file, switch_language
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", include(wagtailadmin_urls)),
+    path("api/v1/", api.urls),
     path("documents/", include(wagtaildocs_urls)),
-    path("i18n/setlang/", set_language, name="set_language"),
+    # The language switcher (cms/views.py: CSRF-exempt, so public pages can be cached whole).
+    path("i18n/setlang/", switch_language, name="set_language"),
     path("sitemap.xml", sitemap, name="sitemap"),
+    # Public site (cms): file downloads and previews of published resources, feed, OAI-PMH, images.
+    path("resources/files/<uuid:file_uuid>/<str:name>", public_file, name="public_file"),
+    path("resources/previews/<uuid:file_uuid>.png", file_preview, name="public_file_preview"),
+    path("resources/feed/", NewResourcesFeed(), name="resources_feed"),
+    path("oai/", oai_pmh, name="oai_pmh"),
+    re_path(
+        r"^images/([^/]*)/(\d*)/([^/]*)/[^/]*$",
+        ImageServeView.as_view(action="serve"),
+        name="wagtailimages_serve",
+    ),
 ]
 
 if settings.DEBUG:

@@ -8,6 +8,9 @@ from django.test.utils import override_settings
 from cms.settings.base import s3_storage_options
 from tests.s3server import ACCESS_KEY, SECRET_KEY, SeaweedS3
 
+# Browser fixtures (headless Chromium via Playwright, axe-core): see tests/browser.py.
+pytest_plugins = ["tests.browser"]
+
 ON_SQLITE = os.environ.get("TEST_DB") == "sqlite"
 _skipped_for_sqlite = []
 

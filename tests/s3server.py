@@ -72,6 +72,9 @@ class SeaweedS3:
             f"-filer.port={ports['filer']}",
             f"-filer.port.grpc={grpc['filer']}",
             "-s3",
+            # Fixed-port side servers would clash between parallel test sessions: switch them off.
+            "-s3.port.iceberg=0",
+            "-s3.port.lance=0",
             f"-s3.port={self.port}",
             f"-s3.port.grpc={grpc['s3']}",
             f"-s3.config={config}",

@@ -2,6 +2,7 @@
 
 import base64
 import hashlib
+import json
 import os
 from pathlib import Path
 
@@ -45,6 +46,8 @@ INSTALLED_APPS = [
     "snapshots",
     "stats",
     "api",
+    # django-ninja serves its API docs with local assets when it is an installed app.
+    "ninja",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -80,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Whole-page cache for anonymous visitors of the public site (cms/cache.py).
+    "cms.cache.AnonymousPageCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -219,6 +224,14 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 LOGIN_URL = "wagtailadmin_login"
 
+# Public site (cms): anonymous page cache lifetime in seconds (0 = off) and paths never cached.
+ALSMIS_PAGE_CACHE_SECONDS = int(env("ALSMIS_PAGE_CACHE_SECONDS", "300"))
+ALSMIS_PAGE_CACHE_EXCLUDE = ("/admin/", "/api/", "/documents/", "/i18n/", "/healthz", "/images/")
+# OAI-PMH (/oai/): records per list response, the identifier namespace, the contact address.
+ALSMIS_OAI_PAGE_SIZE = int(env("ALSMIS_OAI_PAGE_SIZE", "100"))
+ALSMIS_OAI_REPOSITORY_IDENTIFIER = env("ALSMIS_OAI_REPOSITORY_IDENTIFIER", "alsmis.deped-car")
+ALSMIS_OAI_ADMIN_EMAIL = env("ALSMIS_OAI_ADMIN_EMAIL", "als-mis@deped-car.example")
+
 WAGTAIL_SITE_NAME = "ALS MIS"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAIL_I18N_ENABLED = False
@@ -236,6 +249,30 @@ if not LEARNER_DATA_KEYS:
             hashlib.sha256(f"alsmis-learner:{SECRET_KEY}".encode()).digest()
         ).decode()
     ]
+
+# REST API (/api/v1/): bearer tokens live this many hours; token requests per client address.
+API_TOKEN_TTL_HOURS = int(env("API_TOKEN_TTL_HOURS", "720"))
+API_LOGIN_RATE = env("API_LOGIN_RATE", "30/m")
+# Submission files: stream through Django (default) or redirect to a signed S3 URL of this lifetime.
+SUBMISSION_DOWNLOADS_VIA_SIGNED_URL = env_bool("SUBMISSION_DOWNLOADS_VIA_SIGNED_URL", False)
+SUBMISSION_DOWNLOAD_URL_SECONDS = int(env("SUBMISSION_DOWNLOAD_URL_SECONDS", "60"))
+
+# Submissions (repository, workflow): upload limit in bytes; days a submission may wait per state
+# before it is flagged overdue (JSON, merged over workflow/services.py defaults); LRMDS rating
+# thresholds per factor (JSON, merged over workflow/review.py defaults).
+SUBMISSION_MAX_UPLOAD_BYTES = int(env("SUBMISSION_MAX_UPLOAD_BYTES", str(200 * 1024 * 1024)))
+WORKFLOW_OVERDUE_DAYS = json.loads(env("WORKFLOW_OVERDUE_DAYS", "{}"))
+LRMDS_THRESHOLDS = json.loads(env("LRMDS_THRESHOLDS", "{}"))
+
+# AF1–AF5 snapshots (snapshots app): upload limit in bytes; files with more rows than this import
+# in the background with progress; how many row errors a rejected file's report keeps. Public
+# statistics hide every count under STATS_SUPPRESSION_THRESHOLD (and its complements).
+SNAPSHOT_MAX_UPLOAD_BYTES = int(env("SNAPSHOT_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024)))
+SNAPSHOT_SYNC_MAX_ROWS = int(env("SNAPSHOT_SYNC_MAX_ROWS", "2000"))
+SNAPSHOT_MAX_REPORTED_ERRORS = int(env("SNAPSHOT_MAX_REPORTED_ERRORS", "1000"))
+STATS_SUPPRESSION_THRESHOLD = int(env("STATS_SUPPRESSION_THRESHOLD", "5"))
+# Keep uploaded AF files after import (they hold personal data in the clear; default: delete).
+SNAPSHOT_KEEP_UPLOADS = env_bool("SNAPSHOT_KEEP_UPLOADS", False)
 
 # Demo data; seed_demo refuses to run under production settings.
 DEMO_PASSWORD = env("DEMO_PASSWORD", "alsmis-demo")

@@ -23,3 +23,6 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 WAGTAILADMIN_BASE_URL = "http://testserver"
 ALLOWED_HOSTS = ["*"]
+# Tests share one process-wide cache while the database rolls back between tests, so the
+# anonymous page cache is off here; tests/public/test_page_cache.py switches it on.
+ALSMIS_PAGE_CACHE_SECONDS = 0

@@ -14,6 +14,18 @@ class Command(BaseCommand):
         ensure_site_structure()
         region = seed_organisation()
         logins = seed_users(region)
+        from learners.demo import seed_learners
+
+        seed_learners()
+        from workflow.demo import seed_submissions
+
+        seed_submissions()
+        from snapshots.demo import seed_snapshots
+
+        seed_snapshots()
+        from cms.public_demo import seed_public_sections
+
+        seed_public_sections()
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"Demo logins (password: {settings.DEMO_PASSWORD}):")
         for username, what in logins:

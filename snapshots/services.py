@@ -1,0 +1,592 @@
+"""Snapshot operations: upload and import, review transitions, consolidation, deadlines, reminders.
+
+Every operation checks the user's role and scope here (through `organisation.scope`), so the
+admin, the API and the management commands share one set of rules:
+
+- district snapshots are uploaded and submitted by the district's ALS teacher or by the division's
+  EPSA, encoder or focal person; the division's EPSA or focal person accepts or returns them;
+- division snapshots are uploaded (or consolidated from the districts) and submitted by the
+  division's EPSA, encoder or focal person; regional ALS personnel accept or return them.
+"""
+
+import gc
+import logging
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import File
+from django.db import connection, transaction
+from django.db.models import Min
+from django.utils import timezone
+from django_fsm import TransitionNotAllowed
+from wagtail.log_actions import log
+
+from organisation.models import District, Division, Role
+from organisation.scope import scope_for
+
+from . import importer
+from .models import ImportJob, Level, ReminderLog, ReportingPeriod, Snapshot, SnapshotRow, State
+from .readers import UnreadableFile, estimate_rows, sniff
+
+logger = logging.getLogger(__name__)
+
+UPLOAD_ROLES = {
+    Level.DISTRICT: [Role.ALS_TEACHER, Role.EPSA, Role.ENCODER, Role.DIVISION_FOCAL],
+    Level.DIVISION: [Role.EPSA, Role.ENCODER, Role.DIVISION_FOCAL],
+}
+SUBMIT_ROLES = {
+    Level.DISTRICT: [Role.ALS_TEACHER, Role.EPSA, Role.DIVISION_FOCAL],
+    Level.DIVISION: [Role.EPSA, Role.DIVISION_FOCAL],
+}
+REVIEW_ROLES = {
+    Level.DISTRICT: [Role.EPSA, Role.DIVISION_FOCAL],
+    Level.DIVISION: [Role.REGIONAL_ALS],
+}
+CONSOLIDATE_ROLES = [Role.EPSA, Role.DIVISION_FOCAL]
+
+
+class SnapshotError(Exception):
+    """An operation that cannot proceed; the message is shown to the user as is."""
+
+
+def sync_row_limit():
+    from django.conf import settings
+
+    return getattr(settings, "SNAPSHOT_SYNC_MAX_ROWS", 2000)
+
+
+# ----------------------------------------------------------------------------- units and access
+
+
+def resolve_unit(text):
+    """A unit from the command line or the API: "benguet" (division slug) or "benguet/LTR"."""
+    text = (text or "").strip()
+    division_part, _sep, district_part = text.partition("/")
+    division = Division.objects.filter(slug__iexact=division_part).select_related("region").first()
+    if division is None:
+        division = (
+            Division.objects.filter(code__iexact=division_part).select_related("region").first()
+        )
+    if division is None:
+        raise SnapshotError(f'No division "{division_part}" (use its slug, e.g. benguet).')
+    if not district_part:
+        return division, None
+    district = District.objects.filter(division=division, code__iexact=district_part).first()
+    if district is None:
+        district = District.objects.filter(division=division, name__iexact=district_part).first()
+    if district is None:
+        raise SnapshotError(f'No district "{district_part}" in {division.name}.')
+    return division, district
+
+
+def resolve_period(code):
+    period = ReportingPeriod.objects.filter(code__iexact=(code or "").strip()).first()
+    if period is None:
+        raise SnapshotError(f'No reporting period "{code}".')
+    return period
+
+
+def _covers(user, roles, division, district):
+    scope = scope_for(user, roles)
+    if district is not None:
+        return scope.covers_district(district)
+    return scope.covers_division(division)
+
+
+def can_upload(user, division, district):
+    level = Level.DISTRICT if district is not None else Level.DIVISION
+    return _covers(user, UPLOAD_ROLES[level], division, district)
+
+
+def can_act(user, snapshot, action):
+    """Whether `user` may fire `action` (submit, accept, return, reopen) on `snapshot`."""
+    if action in ("submit", "reopen"):
+        return _covers(user, SUBMIT_ROLES[snapshot.level], snapshot.division, snapshot.district)
+    if action in ("accept", "return"):
+        roles = REVIEW_ROLES[snapshot.level]
+        scope = scope_for(user, roles)
+        if snapshot.level == Level.DIVISION:
+            return scope.covers_region(snapshot.region_id)
+        return scope.covers_division(snapshot.division_id)
+    return False
+
+
+def visible_snapshots(user):
+    """Snapshots in the user's scope: district ones to their district, division ones upwards."""
+    scope = scope_for(user)
+    queryset = Snapshot.objects.select_related("period", "division", "district")
+    if scope.is_global:
+        return queryset
+    return queryset.filter(district_id__in=scope.district_ids) | queryset.filter(
+        level=Level.DIVISION, division_id__in=scope.division_ids
+    )
+
+
+def visible_jobs(user):
+    scope = scope_for(user)
+    queryset = ImportJob.objects.select_related("period", "division", "district", "snapshot")
+    if scope.is_global:
+        return queryset
+    return queryset.filter(uploaded_by=user) | queryset.filter(division_id__in=scope.division_ids)
+
+
+# ----------------------------------------------------------------------------- import
+
+
+def _latest(form, period, division, district, *, lock=False):
+    queryset = Snapshot.objects.filter(
+        form=form, period=period, division=division, district=district
+    ).order_by("-version")
+    if lock:
+        queryset = queryset.select_for_update()
+    return queryset.first()
+
+
+def _refuse_if_under_review(form, period, division, district):
+    latest = _latest(form, period, division, district)
+    if latest is not None and latest.state == State.SUBMITTED:
+        raise SnapshotError(
+            f"{latest} is under review; wait for it to be accepted or returned before uploading."
+        )
+
+
+def start_import(user, *, form, period, division, district, upload, original_name="", inline=None):
+    """Check access and the file, record an ImportJob, and import now or in the background.
+
+    Small files (up to SNAPSHOT_SYNC_MAX_ROWS rows) are imported before this returns; larger ones
+    are queued for the task worker once the job row is committed. `user=None` is the operator at
+    the command line (no role check); `inline=True` always imports before returning.
+    """
+    if form not in importer.forms_spec.FORMS:
+        raise SnapshotError(f'Unknown form "{form}"; use AF1, AF2, AF3, AF4 or AF5.')
+    if district is not None and district.division_id != division.pk:
+        raise SnapshotError(f"{district} is not a district of {division}.")
+    if user is not None and not can_upload(user, division, district):
+        raise PermissionDenied(f"You may not upload snapshots for {district or division}.")
+    _refuse_if_under_review(form, period, division, district)
+    try:
+        kind = sniff(upload)
+    except UnreadableFile as error:
+        raise SnapshotError(str(error)) from None
+    estimate = max(0, estimate_rows(upload, kind) - 1)
+    upload.seek(0, os.SEEK_END)
+    size = upload.tell()
+    upload.seek(0)
+    # The stored name is ours; the client's name is kept for display only.
+    safe_name = os.path.basename(original_name or "")[:200]
+    job = ImportJob(
+        form=form,
+        period=period,
+        level=Level.DISTRICT if district is not None else Level.DIVISION,
+        division=division,
+        district=district,
+        uploaded_by=user,
+        file_kind=kind,
+        original_name=safe_name,
+        size=size,
+        total=estimate,
+    )
+    job.file.save(f"{form}-{division.slug}.{kind}", File(upload), save=False)
+    job.save()
+    if inline or (inline is None and estimate <= sync_row_limit()):
+        run_import(job.pk)
+        job.refresh_from_db()
+    else:
+        from .tasks import import_snapshot_task
+
+        transaction.on_commit(lambda: import_snapshot_task.enqueue(job.pk))
+    return job
+
+
+def _job_update(job_id, **fields):
+    ImportJob.objects.filter(pk=job_id).update(**fields)
+
+
+def run_import(job_id):
+    """Validate and store one ImportJob's file; the job ends succeeded or failed, never half-done."""
+    job = ImportJob.objects.select_related("period", "division__region", "district").get(pk=job_id)
+    if job.is_finished:
+        return job.status
+    _job_update(job.pk, status=ImportJob.Status.VALIDATING, processed=0)
+    # Validation allocates millions of short-lived objects and keeps ~100,000 prepared rows;
+    # the cyclic garbage collector would rescan the growing heap again and again (measured: it
+    # halved the throughput of a 100,000-row file). Nothing here forms reference cycles.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _run_import(job)
+    except Exception:
+        # Storage or database trouble: the transaction rolled back, so say so instead of leaving
+        # the job "validating" for ever; the task itself is recorded as failed with the trace.
+        logger.exception("Snapshot import job %s failed", job.pk)
+        _job_update(
+            job.pk,
+            status=ImportJob.Status.FAILED,
+            message="The import failed unexpectedly; nothing was imported. Try again later.",
+            finished_at=timezone.now(),
+        )
+        raise
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _discard_upload(job):
+    """Delete the uploaded file once read: it holds personal data in the clear, and the rows now
+    live encrypted in the snapshot (or were rejected). SNAPSHOT_KEEP_UPLOADS keeps it."""
+    from django.conf import settings
+
+    if getattr(settings, "SNAPSHOT_KEEP_UPLOADS", False) or not job.file:
+        return
+    try:
+        job.file.delete(save=False)
+    except Exception:
+        logger.exception("Could not delete the upload of snapshot import job %s", job.pk)
+        return
+    ImportJob.objects.filter(pk=job.pk).update(file="")
+
+
+def _run_import(job):
+    with tempfile.TemporaryFile() as local:
+        with job.file.open("rb") as stored:
+            shutil.copyfileobj(stored, local, 1 << 20)
+        _discard_upload(job)
+        local.seek(0)
+        result = importer.validate_file(
+            local,
+            job.file_kind,
+            job.form,
+            division=job.division,
+            district=job.district,
+            period=job.period,
+            progress=lambda n: _job_update(job.pk, processed=n, total=max(n, job.total)),
+        )
+    if not result.ok:
+        _job_update(
+            job.pk,
+            status=ImportJob.Status.FAILED,
+            processed=result.total,
+            total=result.total,
+            error_count=result.error_count,
+            message=f"{result.error_count} error(s); nothing was imported.",
+            finished_at=timezone.now(),
+        )
+        # The encrypted errors go through the model so the field encrypts them.
+        job = ImportJob.objects.get(pk=job.pk)
+        job.errors = [e.as_dict() for e in result.errors]
+        job.save(update_fields=["errors"])
+        return job.status
+    _job_update(job.pk, status=ImportJob.Status.SAVING, processed=result.total, total=result.total)
+    try:
+        snapshot = store_snapshot(job, result.rows)
+    except SnapshotError as error:
+        _job_update(
+            job.pk,
+            status=ImportJob.Status.FAILED,
+            message=str(error),
+            finished_at=timezone.now(),
+        )
+        return ImportJob.Status.FAILED
+    _job_update(
+        job.pk,
+        status=ImportJob.Status.SUCCEEDED,
+        snapshot=snapshot,
+        message=f"{result.total} rows imported into {snapshot}.",
+        finished_at=timezone.now(),
+    )
+    return ImportJob.Status.SUCCEEDED
+
+
+@transaction.atomic
+def store_snapshot(job, prepared_rows):
+    """Put validated rows into the right snapshot version (new, replaced draft, or correction)."""
+    snapshot = _target_snapshot(
+        job.uploaded_by, job.form, job.period, job.division, job.district, job.original_name
+    )
+    importer.save_rows(snapshot, prepared_rows)
+    snapshot.row_count = len(prepared_rows)
+    snapshot.save(update_fields=["row_count"])
+    log(snapshot, "snapshots.import", user=job.uploaded_by, data={"rows": len(prepared_rows)})
+    return snapshot
+
+
+def _target_snapshot(user, form, period, division, district, source_name):
+    """The snapshot that takes new rows, following the version rules.
+
+    No snapshot yet: version 1. Latest is a draft or returned: its rows are replaced (a returned
+    one goes back to draft). Latest is submitted: refused. Latest is accepted: it stays as it is
+    and a new version supersedes it.
+    """
+    latest = _latest(form, period, division, district, lock=True)
+    if latest is not None and latest.state == State.SUBMITTED:
+        raise SnapshotError(f"{latest} is under review; nothing was imported.")
+    if latest is not None and latest.state in (State.DRAFT, State.RETURNED):
+        if latest.state == State.RETURNED:
+            latest.reopen(user)
+        SnapshotRow.objects.filter(snapshot=latest).delete()
+        latest.uploaded_by = user
+        latest.source_name = source_name
+        latest.save()
+        latest.consolidated_from.clear()
+        return latest
+    return Snapshot.objects.create(
+        form=form,
+        period=period,
+        level=Level.DISTRICT if district is not None else Level.DIVISION,
+        region=division.region,
+        division=division,
+        district=district,
+        version=(latest.version + 1) if latest else 1,
+        supersedes=latest,
+        uploaded_by=user,
+        source_name=source_name,
+    )
+
+
+# ----------------------------------------------------------------------------- review
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: str
+    needs_comments: bool = False
+
+
+ACTIONS = {
+    "submit": Action("submit", "Submit for review"),
+    "accept": Action("accept", "Accept"),
+    "return": Action("return", "Return with comments", needs_comments=True),
+    "reopen": Action("reopen", "Reopen as draft"),
+}
+
+
+def is_superseded(snapshot):
+    return Snapshot.objects.filter(supersedes=snapshot).exists()
+
+
+def available_actions(user, snapshot):
+    """The actions this user may take on this snapshot now."""
+    by_state = {
+        State.DRAFT: ["submit"],
+        State.RETURNED: ["submit", "reopen"],
+        State.SUBMITTED: ["accept", "return"],
+        State.ACCEPTED: [],
+    }
+    if is_superseded(snapshot):
+        return []
+    return [ACTIONS[a] for a in by_state[State(snapshot.state)] if can_act(user, snapshot, a)]
+
+
+@transaction.atomic
+def transition(snapshot, action, user, comments=""):
+    """Submit, accept, return or reopen a snapshot, after the role and scope checks."""
+    snapshot = Snapshot.objects.select_for_update().get(pk=snapshot.pk)
+    if action not in ACTIONS:
+        raise SnapshotError(f"Unknown action {action}.")
+    if not can_act(user, snapshot, action):
+        raise PermissionDenied(f"You may not {action} {snapshot}.")
+    if is_superseded(snapshot):
+        raise SnapshotError(f"{snapshot} has been superseded by a newer version.")
+    comments = (comments or "").strip()
+    if ACTIONS[action].needs_comments and not comments:
+        raise SnapshotError("Say what needs correcting when returning a snapshot.")
+    if action == "submit" and snapshot.row_count == 0:
+        raise SnapshotError("An empty snapshot cannot be submitted.")
+    method = {
+        "submit": lambda: snapshot.submit(user),
+        "accept": lambda: snapshot.accept(user, comments),
+        "return": lambda: snapshot.return_for_correction(user, comments),
+        "reopen": lambda: snapshot.reopen(user),
+    }[action]
+    try:
+        method()
+    except TransitionNotAllowed:
+        raise SnapshotError(
+            f"{snapshot} is {snapshot.get_state_display().lower()}; it cannot be {action}ed now."
+        ) from None
+    snapshot.save()
+    log(
+        snapshot,
+        f"snapshots.{action}",
+        user=user,
+        data={"comments": comments} if comments else None,
+    )
+    return snapshot
+
+
+# ----------------------------------------------------------------------------- consolidation
+
+
+@transaction.atomic
+def consolidate(user, division, form, period):
+    """Build the division snapshot from its districts' submitted or accepted district snapshots.
+
+    For each district the newest accepted version is used, else the newest submitted one. The
+    encrypted rows are copied as they are (no decryption needed) and renumbered.
+    """
+    if not scope_for(user, CONSOLIDATE_ROLES).covers_division(division):
+        raise PermissionDenied(f"You may not consolidate snapshots for {division}.")
+    _refuse_if_under_review(form, period, division, None)
+    sources = []
+    for district in division.districts.order_by("name"):
+        candidates = Snapshot.objects.filter(
+            form=form, period=period, division=division, district=district
+        )
+        chosen = (
+            candidates.filter(state=State.ACCEPTED).order_by("-version").first()
+            or candidates.filter(state=State.SUBMITTED).order_by("-version").first()
+        )
+        if chosen is not None:
+            sources.append(chosen)
+    if not sources:
+        raise SnapshotError(
+            f"No district of {division} has a submitted or accepted {form} for {period}."
+        )
+    _refuse_duplicate_lrns(form, sources)
+    names = ", ".join(s.district.name for s in sources)
+    snapshot = _target_snapshot(user, form, period, division, None, f"Consolidated: {names}")
+    table = SnapshotRow._meta.db_table
+    plain = [f for f in importer.ROW_FIELDS if f not in ("snapshot_id", "row_number")]
+    columns = ", ".join(plain)
+    placeholders = ", ".join(["%s"] * len(sources))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (snapshot_id, row_number, {columns}) "
+            f"SELECT %s, ROW_NUMBER() OVER (ORDER BY r.district_id, r.snapshot_id, r.row_number), "
+            f"{', '.join('r.' + c for c in plain)} FROM {table} r WHERE r.snapshot_id IN ({placeholders})",
+            [snapshot.pk, *[s.pk for s in sources]],
+        )
+    snapshot.row_count = SnapshotRow.objects.filter(snapshot=snapshot).count()
+    snapshot.save(update_fields=["row_count"])
+    snapshot.consolidated_from.set(sources)
+    log(snapshot, "snapshots.consolidate", user=user, data={"from": [s.pk for s in sources]})
+    return snapshot
+
+
+def _refuse_duplicate_lrns(form, sources):
+    """A learner may appear once in a division snapshot: an LRN in two districts is refused.
+
+    The message names districts and row numbers, not the LRN, since it may end up in logs.
+    """
+    keys = [c.key for c in importer.forms_spec.columns(form)]
+    if "lrn" not in keys:
+        return
+    position = keys.index("lrn")
+    seen = {}
+    clashes = []
+    for source in sources:
+        rows = SnapshotRow.objects.filter(snapshot=source).only("payload", "row_number")
+        for row in rows.iterator(chunk_size=2000):
+            lrn = row.payload[position]
+            if not lrn:
+                continue
+            where = f"{source.district.name} row {row.row_number}"
+            if lrn in seen:
+                clashes.append(f"{seen[lrn]} and {where}")
+            else:
+                seen[lrn] = where
+    if clashes:
+        shown = "; ".join(clashes[:10])
+        more = f" (and {len(clashes) - 10} more)" if len(clashes) > 10 else ""
+        raise SnapshotError(
+            f"The same LRN appears in more than one district snapshot: {shown}{more}. "
+            "Return the district snapshots concerned for correction."
+        )
+
+
+# ----------------------------------------------------------------------------- deadlines
+
+
+@dataclass
+class FormStatus:
+    form: str
+    status: str  # on_time, late, missing
+    submitted_at: object = None
+    snapshot: object = None
+
+    @property
+    def label(self):
+        return {"on_time": "On time", "late": "Late", "missing": "Missing"}[self.status]
+
+
+def deadline_board(period, divisions, today=None):
+    """For each division: each due form on time, late or missing (by its first submission)."""
+    today = today or timezone.localdate()
+    first_submitted = {
+        (row["division_id"], row["form"]): row["first"]
+        for row in Snapshot.objects.filter(
+            period=period, level=Level.DIVISION, submitted_at__isnull=False
+        )
+        .values("division_id", "form")
+        .annotate(first=Min("submitted_at"))
+    }
+    latest = {}
+    for snapshot in Snapshot.objects.filter(period=period, level=Level.DIVISION).order_by(
+        "version"
+    ):
+        latest[(snapshot.division_id, snapshot.form)] = snapshot
+    board = []
+    for division in divisions:
+        statuses = []
+        for form in period.forms_due():
+            first = first_submitted.get((division.pk, form))
+            if first is None:
+                status = "missing"
+            elif timezone.localdate(first) <= period.deadline:
+                status = "on_time"
+            else:
+                status = "late"
+            statuses.append(FormStatus(form, status, first, latest.get((division.pk, form))))
+        board.append((division, statuses))
+    return board
+
+
+def reminder_recipients(division):
+    """E-mail addresses of the division's ALS focal person(s) and EPSA(s)."""
+    from organisation.models import RoleAssignment
+
+    emails = RoleAssignment.objects.filter(
+        division=division, role__in=[Role.DIVISION_FOCAL, Role.EPSA], user__is_active=True
+    ).values_list("user__email", flat=True)
+    return sorted({e for e in emails if e})
+
+
+def send_reminders(today=None):
+    """E-mail every division that misses a form after a period's deadline (once a day each)."""
+    from django.core.mail import send_mail
+
+    today = today or timezone.localdate()
+    sent = 0
+    periods = ReportingPeriod.objects.filter(deadline__lt=today)
+    for period in periods:
+        divisions = Division.objects.order_by("name")
+        for division, statuses in deadline_board(period, divisions, today):
+            missing = [s.form for s in statuses if s.status == "missing"]
+            if not missing:
+                continue
+            if ReminderLog.objects.filter(period=period, division=division, sent_on=today).exists():
+                continue
+            recipients = reminder_recipients(division)
+            if not recipients:
+                continue
+            subject = f"Overdue ALS data: {', '.join(missing)} for {period}"
+            body = (
+                f"The {division.name} division has not yet submitted {', '.join(missing)} for "
+                f"{period}, which was due on {period.deadline:%-d %B %Y}.\n\n"
+                "Please consolidate the district snapshots and submit the division snapshot in "
+                "the ALS MIS (Snapshots in the admin).\n"
+            )
+            send_mail(subject, body, None, recipients)
+            ReminderLog.objects.create(
+                period=period,
+                division=division,
+                sent_on=today,
+                forms=missing,
+                recipients=recipients,
+            )
+            sent += 1
+    return sent

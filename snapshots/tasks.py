@@ -1,0 +1,17 @@
+"""Background work for snapshots: large imports and deadline reminders."""
+
+from django_tasks import task
+
+from . import services
+
+
+@task()
+def import_snapshot_task(job_id):
+    """Validate and store a large upload; the job page shows its progress meanwhile."""
+    return services.run_import(job_id)
+
+
+@task()
+def send_snapshot_reminders_task():
+    """E-mail divisions with forms missing after a period's deadline; returns how many were sent."""
+    return services.send_reminders()

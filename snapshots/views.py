@@ -1,0 +1,251 @@
+"""Staff views in the Wagtail admin: list, upload, import progress, review, export, deadlines."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView, View
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.log_actions import log
+
+from organisation.models import Division, Role
+from organisation.scope import scope_for
+
+from . import exporter, forms_spec, services
+from .forms import ActionForm, ConsolidateForm, PeriodChoiceForm, UploadForm
+from .models import Form, ReportingPeriod, State
+
+
+def xlsx_response(content, filename):
+    response = HttpResponse(content, content_type=exporter.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+class AdminPage(WagtailAdminTemplateMixin, TemplateView):
+    header_icon = "table"
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("snapshots:index"), "label": _("Snapshots")},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+
+class SnapshotIndexView(AdminPage):
+    template_name = "snapshots/index.html"
+    page_title = _("ALS form snapshots")
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": _("Snapshots")}]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        queryset = services.visible_snapshots(self.request.user)
+        form = self.request.GET.get("form")
+        state = self.request.GET.get("state")
+        period = self.request.GET.get("period")
+        if form in Form.values:
+            queryset = queryset.filter(form=form)
+        if state in State.values:
+            queryset = queryset.filter(state=state)
+        if period and period.isdigit():
+            queryset = queryset.filter(period_id=int(period))
+        context.update(
+            snapshots=queryset[:300],
+            forms=Form.choices,
+            states=State.choices,
+            periods=ReportingPeriod.objects.all(),
+            selected={"form": form, "state": state, "period": period},
+            jobs=services.visible_jobs(self.request.user)[:10],
+            template_forms=list(forms_spec.FORMS),
+        )
+        return context
+
+
+class SnapshotDetailView(AdminPage):
+    template_name = "snapshots/detail.html"
+
+    def get_snapshot(self):
+        queryset = services.visible_snapshots(self.request.user)
+        return get_object_or_404(queryset, pk=self.kwargs["pk"])
+
+    def get_page_title(self):
+        return str(self.snapshot)
+
+    def dispatch(self, request, *args, **kwargs):
+        self.snapshot = self.get_snapshot()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        snapshot = self.snapshot
+        context.update(
+            snapshot=snapshot,
+            actions=services.available_actions(self.request.user, snapshot),
+            versions=services.visible_snapshots(self.request.user)
+            .filter(
+                form=snapshot.form,
+                period=snapshot.period,
+                division=snapshot.division,
+                district=snapshot.district,
+            )
+            .order_by("-version"),
+            sources=snapshot.consolidated_from.select_related("district"),
+            superseded=services.is_superseded(snapshot),
+            action_form=ActionForm(),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = ActionForm(request.POST)
+        if form.is_valid():
+            try:
+                services.transition(
+                    self.snapshot,
+                    form.cleaned_data["action"],
+                    request.user,
+                    form.cleaned_data["comments"],
+                )
+            except services.SnapshotError as error:
+                messages.error(request, str(error))
+            else:
+                self.snapshot.refresh_from_db()
+                messages.success(
+                    request, f"{self.snapshot} is now {self.snapshot.get_state_display().lower()}."
+                )
+        return redirect("snapshots:detail", pk=self.snapshot.pk)
+
+
+class SnapshotExportView(View):
+    def get(self, request, pk):
+        snapshot = get_object_or_404(services.visible_snapshots(request.user), pk=pk)
+        content = exporter.snapshot_workbook(snapshot)
+        log(snapshot, "snapshots.export", user=request.user)
+        unit = snapshot.district.code if snapshot.district else snapshot.division.slug
+        return xlsx_response(
+            content, f"{snapshot.form}-{unit}-{snapshot.period.code}-v{snapshot.version}.xlsx"
+        )
+
+
+class TemplateDownloadView(View):
+    def get(self, request, form):
+        if form not in forms_spec.FORMS:
+            raise Http404
+        return xlsx_response(exporter.template_workbook(form), f"{form}-template.xlsx")
+
+
+class UploadView(AdminPage):
+    template_name = "snapshots/upload.html"
+    page_title = _("Upload a snapshot")
+    header_icon = "upload"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", UploadForm(user=self.request.user))
+        context["template_forms"] = list(forms_spec.FORMS)
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = UploadForm(request.POST, request.FILES, user=request.user)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        data = form.cleaned_data
+        try:
+            division, district = services.resolve_unit(data["unit"])
+            job = services.start_import(
+                request.user,
+                form=data["form"],
+                period=data["period"],
+                division=division,
+                district=district,
+                upload=data["file"],
+                original_name=data["file"].name,
+            )
+        except (services.SnapshotError, PermissionDenied) as error:
+            form.add_error("file", str(error))
+            return self.render_to_response(self.get_context_data(form=form))
+        return redirect("snapshots:job", pk=job.pk)
+
+
+class JobView(AdminPage):
+    template_name = "snapshots/job.html"
+
+    def get_page_title(self):
+        return str(self.job)
+
+    def dispatch(self, request, *args, **kwargs):
+        self.job = get_object_or_404(services.visible_jobs(request.user), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        errors = self.job.errors or []
+        context.update(job=self.job, errors=errors[:200], more_errors=max(0, len(errors) - 200))
+        return context
+
+
+class JobErrorsView(View):
+    def get(self, request, pk):
+        job = get_object_or_404(services.visible_jobs(request.user), pk=pk)
+        if not job.errors:
+            raise Http404
+        return xlsx_response(
+            exporter.error_report_workbook(job.errors), f"{job.form}-errors-{job.pk}.xlsx"
+        )
+
+
+class ConsolidateView(AdminPage):
+    template_name = "snapshots/consolidate.html"
+    page_title = _("Consolidate district snapshots")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", ConsolidateForm(user=self.request.user))
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = ConsolidateForm(request.POST, user=request.user)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        data = form.cleaned_data
+        try:
+            snapshot = services.consolidate(
+                request.user, data["division"], data["form"], data["period"]
+            )
+        except (services.SnapshotError, PermissionDenied) as error:
+            form.add_error(None, str(error))
+            return self.render_to_response(self.get_context_data(form=form))
+        messages.success(request, f"{snapshot} holds {snapshot.row_count} rows.")
+        return redirect("snapshots:detail", pk=snapshot.pk)
+
+
+class DeadlinesView(AdminPage):
+    template_name = "snapshots/deadlines.html"
+    page_title = _("Snapshot deadlines")
+    header_icon = "date"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = PeriodChoiceForm(self.request.GET or None)
+        period = form.cleaned_data["period"] if form.is_valid() else ReportingPeriod.objects.first()
+        scope = scope_for(self.request.user)
+        divisions = [d for d in Division.objects.order_by("name") if scope.covers_division(d)]
+        if not divisions and not scope.is_empty:
+            divisions = list(scope.divisions())
+        context.update(
+            form=form,
+            period=period,
+            board=services.deadline_board(period, divisions) if period else [],
+            forms=period.forms_due() if period else [],
+        )
+        return context
+
+
+def can_see_deadlines(user):
+    roles = [Role.REGIONAL_ALS, Role.SYSTEM_ADMINISTRATOR, Role.EPSA, Role.DIVISION_FOCAL]
+    return user.is_superuser or not scope_for(user, roles).is_empty

@@ -1,0 +1,61 @@
+"""The public statistics: aggregates of accepted AF3 snapshots with small cells suppressed."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from learners import vocab
+
+from . import queries
+from .suppression import build as build_table
+from .suppression import suppress_linked
+
+
+def threshold():
+    return getattr(settings, "STATS_SUPPRESSION_THRESHOLD", 5)
+
+
+@dataclass
+class PublicStatistics:
+    period: object
+    by_sex: object
+    by_program: object
+    trend: list  # [(period label, total or None)]
+
+
+def _division_tables(period):
+    rows = queries.rows_for("AF3", period)
+    divisions = queries.division_choices(rows)
+    programs = [(v, label) for v, label in vocab.PROGRAMS if v != "ALS_SHS"]
+    limit = threshold()
+    by_sex = build_table(
+        queries.cross_count(rows, "division_id", "sex", divisions, queries.SEXES),
+        [name for _pk, name in divisions],
+        [label for _v, label in queries.SEXES],
+        limit,
+    )
+    by_program = build_table(
+        queries.cross_count(rows, "division_id", "program", divisions, programs),
+        [name for _pk, name in divisions],
+        [label for _v, label in programs],
+        limit,
+    )
+    # Both tables print the same division totals and grand total: suppress them together.
+    suppress_linked([by_sex, by_program])
+    return by_sex, by_program
+
+
+def public_statistics():
+    """The latest period's suppressed tables and the regional totals across periods, or None."""
+    periods = list(queries.periods_with_data("AF3"))
+    if not periods:
+        return None
+    trend = []
+    latest = None
+    for period in periods:
+        by_sex, by_program = _division_tables(period)
+        grand = by_sex.grand_total
+        trend.append((str(period), None if grand.suppressed else grand.value))
+        latest = (period, by_sex, by_program)
+    period, by_sex, by_program = latest
+    return PublicStatistics(period, by_sex, by_program, trend)

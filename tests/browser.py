@@ -1,0 +1,108 @@
+"""Browser fixtures: a real headless Chromium (Debian's) driven by Playwright against `live_server`.
+
+Use `browser_page` (desktop), `phone_page` (360 px wide) or `new_page(width=..., height=...)`,
+and `axe(page)` to run axe-core's WCAG 2.1 A/AA rules on what the page shows now. Tests using
+these fixtures get a live server, so they run with a transactional database: mark them
+`@pytest.mark.browser` and create their data in the test itself.
+"""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 900}
+WCAG_AA_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def _axe_source():
+    """axe-core's axe.min.js, shipped inside the axe-playwright-python wheel (a dev dependency)."""
+    import axe_playwright_python
+
+    return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Chromium for the whole session (contexts isolate the tests from each other)."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an asyncio loop in this thread; Django would then refuse
+    # ordinary (synchronous) ORM calls from tests and fixtures. They are safe here.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(chromium, live_server):
+    """Factory: a fresh browser context and page whose relative URLs go to the live server."""
+    contexts = []
+
+    def make(width=DESKTOP["width"], height=DESKTOP["height"], locale="en-PH", **options):
+        context = chromium.new_context(
+            base_url=live_server.url,
+            viewport={"width": width, "height": height},
+            locale=locale,
+            accept_downloads=True,
+            **options,
+        )
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def browser_page(new_page):
+    """A desktop-sized page (1280 x 900)."""
+    return new_page()
+
+
+@pytest.fixture
+def phone_page(new_page):
+    """A phone-sized page: 360 px wide, touch, as the public site's smallest target."""
+    return new_page(width=PHONE["width"], height=PHONE["height"], is_mobile=True, has_touch=True)
+
+
+def run_axe(page, tags=None):
+    """Inject axe-core into the page and return its violations for the given tags (WCAG 2.1 AA)."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=_axe_source())
+    options = {"runOnly": {"type": "tag", "values": tags or WCAG_AA_TAGS}}
+    result = page.evaluate(
+        "async (options) => await window.axe.run(document, JSON.parse(options))",
+        json.dumps(options),
+    )
+    return result["violations"]
+
+
+def describe_violations(violations):
+    """A readable summary of axe violations for assertion messages."""
+    lines = []
+    for violation in violations:
+        targets = [", ".join(node["target"]) for node in violation["nodes"][:5]]
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']} -> {targets}")
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def axe():
+    """`axe(page)` returns axe-core's WCAG 2.1 A/AA violations on the page as loaded now."""
+    return run_axe

@@ -1,0 +1,75 @@
+"""Fixtures for the learners tests: demo region + cycles, and a factory for learners."""
+
+import os
+from datetime import date
+
+import pytest
+
+
+@pytest.fixture(scope="session", autouse=True)
+def orm_beside_playwright():
+    """Playwright's sync API keeps an event loop running in the main thread for the whole session
+    (the session-wide Chromium); Django would then refuse ORM calls there. Tests run synchronously,
+    so the check is switched off, before the browser starts and until after it stops."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def cycles(db):
+    from learners.demo import seed_cycles
+
+    return seed_cycles()
+
+
+@pytest.fixture
+def benguet_clc(demo):
+    from organisation.models import CommunityLearningCenter
+
+    return CommunityLearningCenter.objects.get(code="LTR-01", district__division__slug="benguet")
+
+
+@pytest.fixture
+def abra_clc(demo):
+    from organisation.models import CommunityLearningCenter
+
+    return CommunityLearningCenter.objects.filter(district__division__slug="abra").first()
+
+
+@pytest.fixture
+def make_learner(db):
+    """Create a learner: make_learner("136512250001", "Dela Cruz", "Juan", date(2006, 3, 14))."""
+    from learners.models import Learner
+
+    def make(lrn, last, first, birthdate=date(2006, 3, 14), **extra):
+        extra.setdefault("sex", "M")
+        return Learner.objects.create(
+            lrn=lrn, last_name=last, first_name=first, birthdate=birthdate, **extra
+        )
+
+    return make
+
+
+@pytest.fixture
+def enrol_at(cycles):
+    """Enrol a learner directly (no validation) at a CLC in a cycle (default SY 2025-2026)."""
+    from learners.models import Enrolment
+
+    def enrol(learner, clc, *, cycle="SY 2025-2026", program="AE_JHS", status="enrolled", day=None):
+        cycle = cycles[cycle]
+        return Enrolment.objects.create(
+            learner=learner,
+            cycle=cycle,
+            clc=clc,
+            program=program,
+            delivery_mode="F2F",
+            date_first_attendance=day or cycle.start_date,
+            status=status,
+        )
+
+    return enrol

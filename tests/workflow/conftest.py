@@ -1,0 +1,86 @@
+"""Fixtures for the workflow tests: demo users and complete learning resources with real PDFs."""
+
+import pytest
+
+from workflow.demo import lr_data, passing_review, pdf_upload
+from workflow.services import create_submission, upload_file
+
+
+@pytest.fixture
+def make_lr(user_named):
+    """make_lr("teacher.benguet", title=...) -> a complete draft LR with main file + IP declaration."""
+
+    def make(username="teacher.benguet", title="Fractions in the market", files=True, **overrides):
+        user = user_named(username)
+        submission = create_submission(user, lr_data(title, **overrides))
+        if files:
+            upload_file(user, submission, pdf_upload(title, "module.pdf"), "main")
+            upload_file(user, submission, pdf_upload("IP", "ip.pdf"), "ip_declaration")
+        return submission
+
+    return make
+
+
+@pytest.fixture
+def good_review():
+    return passing_review
+
+
+# The path of a Benguet district LR through the workflow: (transition, username, needs review).
+PATH = [
+    ("submit", "teacher.benguet", "submitted"),
+    ("receive_at_division", "records.benguet", "received_by_division"),
+    ("claim_division_review", "lrqa.benguet", "under_division_review"),
+    ("endorse_to_region", "lrqa.benguet", "endorsed_to_region"),
+    ("receive_at_region", "records.region", "received_by_region"),
+    ("claim_regional_review", "lrqa.region", "under_regional_review"),
+    ("approve", "lrqa.region", "approved"),
+    ("publish", "als.region", "published"),
+]
+SIDE_STATES = {
+    "returned_incomplete": ("submitted", "return_incomplete", "records.benguet"),
+    "returned_for_revision": ("under_division_review", "return_for_revision", "lrqa.benguet"),
+    "withdrawn": ("published", "withdraw", "als.region"),
+}
+
+
+def transition_kwargs(name, submission):
+    """What a transition needs besides the actor: a review, a reason."""
+    from workflow.demo import passing_review
+
+    kwargs = {}
+    if name in ("endorse_to_region", "approve", "return_for_revision"):
+        kwargs["review"] = passing_review(submission)
+    if name in ("return_incomplete", "return_for_revision", "withdraw"):
+        kwargs["comment"] = "Reason given in the test."
+    return kwargs
+
+
+@pytest.fixture
+def bring_to(make_lr, user_named):
+    """bring_to("received_by_region") -> a Benguet district LR moved to that state."""
+    from workflow.services import perform_transition
+
+    def bring(state, **make_kwargs):
+        submission = make_lr(**make_kwargs)
+        target = state
+        side = SIDE_STATES.get(state)
+        if side:
+            target = side[0]
+        if target != "draft":
+            for name, username, reached in PATH:
+                perform_transition(
+                    user_named(username), submission, name, **transition_kwargs(name, submission)
+                )
+                if reached == target:
+                    break
+        if side:
+            _, name, username = side
+            perform_transition(
+                user_named(username), submission, name, **transition_kwargs(name, submission)
+            )
+        submission.refresh_from_db()
+        assert submission.journey.state == state
+        return submission
+
+    return bring
