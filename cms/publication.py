@@ -26,6 +26,7 @@ from cms.models import (
 )
 from repository.models import Submission, SubmissionFile
 from repository.services import download_name
+from workflow.exceptions import IncompleteSubmission
 
 PAGE_TYPES = {
     Submission.Kind.LEARNING_RESOURCE: LearningResourcePage,
@@ -58,12 +59,15 @@ DETAIL_FIELDS = {
 }
 
 
-class PublicationRefused(ValueError):
-    """The submission cannot be published as it stands; `.message` says why."""
+class PublicationRefused(IncompleteSubmission):
+    """The submission cannot be published as it stands; `.message` says why.
+
+    A workflow error (409), so the transition that triggered publication rolls back and the admin
+    and the API show the reason instead of failing.
+    """
 
     def __init__(self, message):
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, details=[message])
 
 
 def publication_problems(submission):

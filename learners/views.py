@@ -176,12 +176,17 @@ class SearchView(FlowView):
             results = []
             if learner is not None:
                 in_scope = visible.filter(pk=learner.pk).exists()
-                results.append({"learner": learner, "in_scope": in_scope, "reasons": []})
+                reasons = []
+                if learner.lrn != data["lrn"]:
+                    reasons.append(
+                        _("LRN %(alias)s was merged into this record") % {"alias": data["lrn"]}
+                    )
+                results.append({"learner": learner, "in_scope": in_scope, "reasons": reasons})
                 found = set(self.request.session.get(LRN_FOUND, []))
                 found.add(learner.pk)
                 self.request.session[LRN_FOUND] = sorted(found)
                 _log_listed(user, [learner])
-            return {"results": results, "create_query": ""}
+            return {"results": results, "create_query": urlencode({"lrn": data["lrn"]})}
         matches = services.search_by_name(
             data["last_name"], data["first_name"], data["birthdate"], queryset=visible
         )
@@ -309,7 +314,7 @@ class CreateView(FlowView):
         clcs = services.enrolment_clcs_for(self.request.user)
         initial = {
             key: self.request.GET.get(key, "")
-            for key in ("last_name", "first_name", "birthdate")
+            for key in ("lrn", "last_name", "first_name", "birthdate")
             if self.request.GET.get(key)
         }
         return (

@@ -47,11 +47,26 @@ def test_production_settings_refuse_to_start_without_secret_key():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+def test_production_settings_refuse_to_start_without_learner_data_keys():
+    env = {k: v for k, v in os.environ.items() if k != "LEARNER_DATA_KEYS"}
+    env.update(DJANGO_SETTINGS_MODULE="cms.settings.production", SECRET_KEY="x" * 50)
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "LEARNER_DATA_KEYS must be set" in result.stderr
+
+
 def test_s3_settings_from_environment_select_the_s3_backend():
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="cms.settings.production",
         SECRET_KEY="x" * 50,
+        LEARNER_DATA_KEYS="a2V5LWZvci10aGUtcHJvZHVjdGlvbi1zZXR0aW5ncy10ZXN0eHg=",
         AWS_STORAGE_BUCKET_NAME="alsmis-prod",
         AWS_S3_ENDPOINT_URL="http://127.0.0.1:1",
     )

@@ -1,23 +1,8 @@
 """Fixtures for the learners tests: demo region + cycles, and a factory for learners."""
 
-import os
 from datetime import date
 
 import pytest
-
-
-@pytest.fixture(scope="session", autouse=True)
-def orm_beside_playwright():
-    """Playwright's sync API keeps an event loop running in the main thread for the whole session
-    (the session-wide Chromium); Django would then refuse ORM calls there. Tests run synchronously,
-    so the check is switched off, before the browser starts and until after it stops."""
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    yield
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture

@@ -245,6 +245,11 @@ def test_staff_see_learners_of_their_own_scope_only(
     # The person holding the LRN may find and enrol them here (a transfer), seeing only the name.
     response = client.get(reverse("learners:search"), {"lrn": "140112250009"})
     assert "Enrolled outside your scope" in response.text
+    response = client.get(reverse("learners:search"), {"lrn": "140112259999"})
+    assert "No learner found" in response.text
+    assert reverse("learners:create") + "?lrn=140112259999" in response.text
+    response = client.get(reverse("learners:create") + "?lrn=140112259999")
+    assert 'value="140112259999"' in response.text
     assert client.get(reverse("learners:enrol_existing", args=[learner.pk])).status_code == 200
     client.force_login(user_named("epsa.abra"))
     start_flow(client)

@@ -94,6 +94,7 @@ def test_focal_person_merges_in_the_admin(client, user_named, pair):
     client.post(reverse("learners:enrol"), {"confirmed": "on"})
     response = client.get(reverse("learners:search"), {"lrn": "136512250104"})
     assert "136512250001" in response.text
+    assert "LRN 136512250104 was merged into this record" in response.text
     assert "Dela Cruz, Juan" in response.text
 
 

@@ -175,13 +175,14 @@ def test_empty_file_is_refused(draft):
 
 def test_reupload_adds_a_version_and_keeps_the_old_one(draft, s3_storage):
     submission, teacher = draft
-    first = add_file(submission, SimpleUploadedFile("v1.pdf", sample_pdf("v1")), "main", teacher)
+    v1_bytes = sample_pdf("v1")  # Pillow stamps the time into a PDF: keep the exact bytes
+    first = add_file(submission, SimpleUploadedFile("v1.pdf", v1_bytes), "main", teacher)
     second = add_file(submission, SimpleUploadedFile("v2.pdf", sample_pdf("v2")), "main", teacher)
     first.refresh_from_db()
     assert (first.version, first.is_current) == (1, False)
     assert (second.version, second.is_current) == (2, True)
     assert second.lineage == first.lineage
-    assert stored_bytes(s3_storage, first.file.name) == sample_pdf("v1")  # old bytes kept
+    assert stored_bytes(s3_storage, first.file.name) == v1_bytes  # old bytes kept
 
     # Supporting files are separate documents unless one replaces another.
     a = add_file(submission, SimpleUploadedFile("a.pdf", sample_pdf("a")), "supporting", teacher)

@@ -364,3 +364,35 @@ def test_overdue_divisions_get_a_reminder_email(user_named, run_tasks, mailoutbo
     assert ReminderLog.objects.count() == 8
     call_command("send_snapshot_reminders", "--now", stdout=io.StringIO())
     assert len(mailoutbox) == 8  # at most one reminder a day
+
+
+@pytest.mark.parametrize("username", ["admin", "als.region", "epsa.benguet", "teacher.benguet"])
+def test_admin_pages_open_for_each_role(client, user_named, period, af3_rows, username):
+    teacher = user_named("teacher.benguet")
+    division, district = services.resolve_unit("benguet/LTR")
+    job = services.start_import(
+        teacher,
+        form="AF3",
+        period=period,
+        division=division,
+        district=district,
+        upload=upload("a.csv", samples.to_csv("AF3", af3_rows(3))),
+    )
+    client.force_login(user_named(username))
+    home = client.get("/admin/").content.decode()
+    assert "/admin/snapshots/" in home and "/admin/statistics/" in home
+    for url in (
+        "/admin/snapshots/",
+        "/admin/snapshots/upload/",
+        f"/admin/snapshots/{job.snapshot_id}/",
+        f"/admin/snapshots/jobs/{job.pk}/",
+        "/admin/statistics/",
+    ):
+        assert client.get(url).status_code == 200, url
+    listing = client.get("/admin/snapshots/").content.decode()
+    assert f"/admin/snapshots/{job.snapshot_id}/" in listing
+    deadlines = client.get("/admin/snapshots/deadlines/")
+    assert deadlines.status_code == 200
+    assert client.get("/admin/reporting_periods/").status_code == 200
+    may_add = client.get("/admin/reporting_periods/new/").status_code == 200
+    assert may_add == (username in ("admin", "als.region"))
