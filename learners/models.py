@@ -297,6 +297,16 @@ class LearnerAccessLog(models.Model):
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
     fields = models.JSONField(_("fields"), default=list, blank=True)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    # The division whose data was accessed (a snapshot's division, or the learner's latest
+    # enrolment), so the division focal sees accesses even where no Learner record matches.
+    division = models.ForeignKey(
+        "organisation.Division",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("division"),
+    )
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
 
     class Meta:

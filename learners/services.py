@@ -452,12 +452,23 @@ def merge_learners(first, second, *, user, reason="", channel=LearnerAccessLog.C
 # --- privacy -----------------------------------------------------------------------------------
 
 
-def log_access(user, learner, action, fields, channel, username=""):
+def _learner_division_id(learner):
+    """The division of the learner's latest enrolment, or None for a learner not yet enrolled."""
+    return (
+        learner.enrolments.order_by("-created_at", "-pk")
+        .values_list("clc__district__division_id", flat=True)
+        .first()
+    )
+
+
+def log_access(user, learner, action, fields, channel, username="", division=None):
     """Record one access to a learner's personal data (who, which learner, what, how).
 
     ``username`` names who acted when there is no user (e.g. the requester of a command's report).
+    ``division`` defaults to the division of the learner's latest enrolment.
     """
     authenticated = user is not None and user.is_authenticated
+    division_id = division.pk if division is not None else _learner_division_id(learner)
     return LearnerAccessLog.objects.create(
         learner=learner,
         lrn=learner.lrn,
@@ -466,17 +477,62 @@ def log_access(user, learner, action, fields, channel, username=""):
         action=action,
         fields=list(fields),
         channel=channel,
+        division_id=division_id,
     )
 
 
+BULK_LOG_BATCH = 5000
+
+
+def log_bulk_access(user, lrns, action, fields, channel, division=None, username=""):
+    """Record one access-log entry per distinct LRN (e.g. every learner in an exported snapshot).
+
+    Entries link the Learner whose LRN (or alias LRN) matches, resolved in two queries for the
+    whole set rather than per row; LRNs with no Learner record are logged by LRN alone, and all
+    records without an LRN (e.g. AF1 rows) share one entry with a blank LRN. Returns the number
+    of entries written.
+    """
+    authenticated = user is not None and user.is_authenticated
+    unique = list(dict.fromkeys(str(lrn or "") for lrn in lrns))
+    if not unique:
+        return 0
+    learner_ids = dict(Learner.objects.filter(lrn__in=unique).values_list("lrn", "pk"))
+    learner_ids.update(
+        LearnerAlias.objects.filter(lrn__in=unique)
+        .exclude(lrn__in=list(learner_ids))
+        .values_list("lrn", "learner_id")
+    )
+    common = {
+        "user": user if authenticated else None,
+        "username": user.get_username() if authenticated else username[:150],
+        "action": action,
+        "fields": list(fields),
+        "channel": channel,
+        "division": division,
+    }
+    LearnerAccessLog.objects.bulk_create(
+        (
+            LearnerAccessLog(learner_id=learner_ids.get(lrn), lrn=lrn[:12], **common)
+            for lrn in unique
+        ),
+        batch_size=BULK_LOG_BATCH,
+    )
+    return len(unique)
+
+
 def access_log_visible_to(user):
-    """Access log entries about learners in the user's oversight scope (division focal, sysadmin)."""
+    """Access log entries about learners, or data of a division, in the user's oversight scope.
+
+    A division focal sees entries about learners enrolled in their scope and entries recorded
+    against one of their divisions (e.g. snapshot exports); a system administrator sees all.
+    """
     queryset = LearnerAccessLog.objects.select_related("learner")
     scope = scope_for(user, OVERSIGHT_ROLES)
     if scope.is_global:
         return queryset
     visible = learners_visible_to(user, OVERSIGHT_ROLES).values("pk")
-    return queryset.filter(learner__in=visible)
+    # Only whole divisions in scope (covers_division): a district-level role sees no division data.
+    return queryset.filter(Q(learner__in=visible) | Q(division_id__in=scope.division_ids))
 
 
 def learner_report(learner):

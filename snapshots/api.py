@@ -10,6 +10,8 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
+from learners.models import LearnerAccessLog
+
 from . import exporter, services
 from .models import ImportJob
 
@@ -154,7 +156,8 @@ def get_snapshot(request, snapshot_id: int):
 def export_snapshot(request, snapshot_id: int):
     snapshot = get_object_or_404(services.visible_snapshots(request.user), pk=snapshot_id)
     response = HttpResponse(
-        exporter.snapshot_workbook(snapshot), content_type=exporter.XLSX_CONTENT_TYPE
+        services.export_workbook(snapshot, request.user, LearnerAccessLog.Channel.API),
+        content_type=exporter.XLSX_CONTENT_TYPE,
     )
     response["Content-Disposition"] = f'attachment; filename="{snapshot.form}-{snapshot.pk}.xlsx"'
     return response

@@ -52,12 +52,28 @@ def write_rows(sheet, form, rows):
         sheet.append(out)
 
 
-def snapshot_workbook(snapshot):
-    """The snapshot as xlsx bytes: one sheet in the official column order."""
+def snapshot_workbook(snapshot, lrns=None):
+    """The snapshot as xlsx bytes: one sheet in the official column order.
+
+    When ``lrns`` is a list, every row's LRN (blank where the form or row has none) is appended
+    to it while the rows are written, so the caller can log the access without decrypting twice.
+    """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=snapshot.form)
-    rows = (row.payload for row in snapshot.rows.order_by("row_number").iterator(chunk_size=2000))
-    write_rows(sheet, snapshot.form, rows)
+    keys = [column.key for column in forms_spec.columns(snapshot.form)]
+    lrn_index = keys.index("lrn") if "lrn" in keys else None
+
+    def rows():
+        for row in snapshot.rows.order_by("row_number").iterator(chunk_size=2000):
+            payload = row.payload
+            if lrns is not None:
+                lrn = (
+                    payload[lrn_index] if lrn_index is not None and lrn_index < len(payload) else ""
+                )
+                lrns.append(lrn or "")
+            yield payload
+
+    write_rows(sheet, snapshot.form, rows())
     info = workbook.create_sheet(title="About")
     for label, value in (
         ("Form", forms_spec.TITLES[snapshot.form]),

@@ -24,10 +24,12 @@ from django.utils import timezone
 from django_fsm import TransitionNotAllowed
 from wagtail.log_actions import log
 
+from learners.models import LearnerAccessLog
+from learners.services import log_bulk_access
 from organisation.models import District, Division, Role
 from organisation.scope import scope_for
 
-from . import importer
+from . import exporter, forms_spec, importer
 from .models import ImportJob, Level, ReminderLog, ReportingPeriod, Snapshot, SnapshotRow, State
 from .readers import UnreadableFile, estimate_rows, sniff
 
@@ -590,3 +592,59 @@ def send_reminders(today=None):
             )
             sent += 1
     return sent
+
+
+# Columns that identify or describe a learner as a person (RA 10173); the unit, CLC and
+# assessment columns are not listed as personal in the access log.
+PERSONAL_KEYS = frozenset(
+    {
+        "lrn",
+        "last_name",
+        "first_name",
+        "middle_name",
+        "name_extension",
+        "sex",
+        "birthdate",
+        "age",
+        "birthplace",
+        "civil_status",
+        "religion",
+        "mother_tongue",
+        "ethnic_group",
+        "disability",
+        "address",
+        "contact_number",
+        "father_name",
+        "mother_maiden_name",
+        "guardian_name",
+        "occupation",
+    }
+)
+
+
+def personal_fields(form):
+    """The personal columns (keys, in column order) of a form."""
+    return [c.key for c in forms_spec.columns(form) if c.key in PERSONAL_KEYS]
+
+
+def export_workbook(snapshot, user, channel, username=""):
+    """The snapshot as xlsx bytes, with the export logged (Wagtail log and learner access log).
+
+    One learner access-log entry per LRN in the snapshot records who exported which learners'
+    personal columns, through which channel, against the snapshot's division, so the division
+    focal person can review it.
+    """
+    lrns = []
+    content = exporter.snapshot_workbook(snapshot, lrns=lrns)
+    with transaction.atomic():
+        log(snapshot, "snapshots.export", user=user, data={"channel": channel})
+        log_bulk_access(
+            user,
+            lrns,
+            LearnerAccessLog.Action.EXPORT,
+            personal_fields(snapshot.form),
+            channel,
+            division=snapshot.division,
+            username=username,
+        )
+    return content

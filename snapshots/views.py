@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.log_actions import log
 
+from learners.models import LearnerAccessLog
 from organisation.models import Division, Role
 from organisation.scope import scope_for
 
@@ -124,8 +124,7 @@ class SnapshotDetailView(AdminPage):
 class SnapshotExportView(View):
     def get(self, request, pk):
         snapshot = get_object_or_404(services.visible_snapshots(request.user), pk=pk)
-        content = exporter.snapshot_workbook(snapshot)
-        log(snapshot, "snapshots.export", user=request.user)
+        content = services.export_workbook(snapshot, request.user, LearnerAccessLog.Channel.ADMIN)
         unit = snapshot.district.code if snapshot.district else snapshot.division.slug
         return xlsx_response(
             content, f"{snapshot.form}-{unit}-{snapshot.period.code}-v{snapshot.version}.xlsx"

@@ -2,7 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from snapshots import exporter, services
+from learners.models import LearnerAccessLog
+from snapshots import services
 from snapshots.models import Snapshot
 
 
@@ -44,5 +45,9 @@ class Command(BaseCommand):
         else:
             raise CommandError("Give a snapshot ID and an output file, or --form/--unit/--period.")
         out = Path(args[-1])
-        out.write_bytes(exporter.snapshot_workbook(snapshot))
+        out.write_bytes(
+            services.export_workbook(
+                snapshot, None, LearnerAccessLog.Channel.COMMAND, username="export_snapshot"
+            )
+        )
         self.stdout.write(self.style.SUCCESS(f"{snapshot}: {snapshot.row_count} rows → {out}"))
