@@ -1,8 +1,6 @@
 """A teacher uploads an AF3 in the Wagtail admin with a real Chromium: the rejected file's
 report, the error spreadsheet, then the corrected file and its submission."""
 
-import os
-
 import openpyxl
 import pytest
 from django.conf import settings
@@ -11,17 +9,6 @@ from snapshots import samples
 from snapshots.models import Snapshot
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module", autouse=True)
-def orm_beside_playwright():
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    yield
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 def login(page, username):

@@ -1,8 +1,6 @@
 """The public statistics on a phone, in a real Chromium: readable, no sideways scrolling, no small
 count, and no WCAG 2.1 AA violation inside the section."""
 
-import os
-
 import pytest
 
 from tests.browser import run_axe
@@ -10,17 +8,6 @@ from tests.browser import run_axe
 from .test_public_and_dashboard import ABRA, BENGUET
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module", autouse=True)
-def orm_beside_playwright():
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    yield
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 def test_public_statistics_read_well_on_a_phone(transactional_db, period, publish, phone_page):
