@@ -4,9 +4,12 @@ Loads N published resource pages (default 20,000) into a PostgreSQL database of 
 (BENCH_PUBLIC_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/alsmis_bench_public,
 recreated on every run), serves the site with gunicorn (2 workers, production settings, DEBUG
 off), and drives home, the Resources index, faceted searches and item pages at 32 concurrent
-connections with Debian's `wrk`, printing requests/s and p50/p95/p99 latency per page. It runs
-twice: with the anonymous page cache as deployed, and with it off (every request renders). For
-scale it serves one item page's saved HTML as a static file with nginx and prints the ratio.
+connections with Debian's `wrk`, printing requests/s and p50/p95/p99 latency per page. After
+loading it renders every item page into the page store, as `manage.py render_public_pages` does
+after a deploy and publishing does for each new item. It then runs twice: with the page store as
+deployed (item pages stored; listings and searches stored on their first request), and with the
+store off (every request renders). For scale it serves one item page's saved HTML as a static
+file with nginx and prints the ratio.
 
     .venv/bin/python bench/public_pages.py [--items 20000] [--duration 10]
 """
@@ -95,6 +98,9 @@ def bench_env(url, media_root, cache_seconds):
             "SESSION_COOKIE_SECURE": "false",
             "CSRF_COOKIE_SECURE": "false",
             "ALSMIS_PAGE_CACHE_SECONDS": str(cache_seconds),
+            # A fixed release, as a deployment sets it (e.g. to the commit): the stored pages
+            # stay valid if someone edits the working tree while the benchmark runs.
+            "ALSMIS_RELEASE": "bench",
             "LOG_LEVEL": "WARNING",
         }
     )
@@ -133,7 +139,37 @@ def load(url, items, media_root):
 
     started = time.perf_counter()
     _index_items()
+    from django.db import connection
+
+    from cms.search import update_search_documents
+
+    update_search_documents()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE cms_resourcepage")
     timings["search index"] = time.perf_counter() - started
+
+    # As after a deploy: every published item page rendered into the page store, in two
+    # processes (one per core), English only (the pages measured; production renders both).
+    from django.db import connections
+
+    connections.close_all()
+    started = time.perf_counter()
+    env = bench_env(url, media_root, 300)
+    shards = [
+        subprocess.Popen(
+            [sys.executable, "manage.py", "render_public_pages", "--language", "en"]
+            + ["--shard", f"{shard}/2"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for shard in range(2)
+    ]
+    outputs = [shard.communicate()[0] for shard in shards]
+    if any(shard.returncode for shard in shards):
+        raise RuntimeError("render_public_pages failed:\n" + "\n".join(outputs))
+    timings["render item pages"] = time.perf_counter() - started
     return timings
 
 
@@ -513,10 +549,13 @@ def run_wrk(base, paths, duration, workdir, name):
 def targets(rng, item_paths):
     facet_sets = ["kind=lr", "kind=lr&division=benguet", "division=abra&year=2025", "kind=research"]
     searches = [f"/resources/?q={rng.choice(WORDS)}&{rng.choice(facet_sets)}" for _ in range(200)]
+    # The same 200 searches twice: first while they are new (each renders once, then is
+    # stored), then again as repeated searches (stored, with the page store on).
     return [
         ("home", ["/"]),
         ("resources index", ["/resources/"]),
         ("faceted search", searches),
+        ("repeated search", searches),
         ("item pages", rng.sample(item_paths, 2000)),
     ]
 
@@ -620,7 +659,7 @@ def main():
         print(f"Loading {args.items:,} published items into {url.rsplit('/', 1)[1]} ...")
         timings = load(url, args.items, media_root)
         for name, seconds in timings.items():
-            print(f"  {name:<20} {seconds:7.1f} s")
+            print(f"  {name:<22} {seconds:7.1f} s")
         from cms.models import ResourcePage
 
         item_paths = [
@@ -632,22 +671,25 @@ def main():
         connections.close_all()
         cached, html = serve_and_measure(url, media_root, workdir, 300, args.duration, item_paths)
         report(
-            f"gunicorn, 2 workers, {CONNECTIONS} connections, page cache ON (as deployed)", cached
+            f"gunicorn, 2 workers, {CONNECTIONS} connections, page store ON (as deployed)", cached
         )
         uncached, _ = serve_and_measure(url, media_root, workdir, 0, args.duration, item_paths)
         report(
-            f"gunicorn, 2 workers, {CONNECTIONS} connections, page cache OFF (every request renders)",
+            f"gunicorn, 2 workers, {CONNECTIONS} connections, page store OFF (every request renders)",
             uncached,
         )
         static = nginx_static(html, workdir, args.duration)
         report("nginx, the same item page's saved HTML as a static file", {"static item": static})
         print(
             f"\n  static nginx / gunicorn item pages: {static['rps'] / uncached['item pages']['rps']:.1f}x "
-            f"(cache off), {static['rps'] / cached['item pages']['rps']:.1f}x (cache on)"
+            f"(store off), {static['rps'] / cached['item pages']['rps']:.1f}x (store on)"
         )
         aims = [
-            ("item page p95 < 50 ms (cache off)", uncached["item pages"]["p95"] < 50),
-            ("faceted search p95 < 150 ms (cache off)", uncached["faceted search"]["p95"] < 150),
+            ("item page p95 < 50 ms, as deployed", cached["item pages"]["p95"] < 50),
+            ("faceted search p95 < 150 ms, as deployed", cached["faceted search"]["p95"] < 150),
+            ("repeated search p95 < 150 ms, as deployed", cached["repeated search"]["p95"] < 150),
+            ("item page p95 < 50 ms, store off", uncached["item pages"]["p95"] < 50),
+            ("faceted search p95 < 150 ms, store off", uncached["faceted search"]["p95"] < 150),
         ]
         for label, met in aims:
             print(f"  aim {label}: {'met' if met else 'NOT met'}")

@@ -1,41 +1,199 @@
-"""Anonymous page cache: whole responses of anonymous GETs, purged on publish, withdraw and edit.
+"""Anonymous page store: whole public responses kept in the database and served before Django.
 
-Keys carry a generation number kept in the database (`PublicCacheGeneration`); `purge_public_cache`
-bumps it, which makes every older entry unreachable in every worker at once. Entries also expire
-after `ALSMIS_PAGE_CACHE_SECONDS` (0 switches the cache off).
+`AnonymousPageCacheMiddleware` is the outermost middleware. For an anonymous GET it makes one
+query that both finds a stored response (`RenderedPage`) and checks that it is still current,
+and answers with its bytes without routing, sessions or templates. On a miss the page renders
+as usual and the response is stored, so every web worker (and every restart) can serve it.
+
+What keeps stored pages current (see `PublicCacheGeneration`):
+
+- a published item's own page ("page" scope) is current while that page is live at the same
+  revision, the site generation holds and the code release is the same; publishing, editing or
+  withdrawing one item therefore leaves every other item page stored;
+- everything else ("listing" scope: home, Resources and its searches, CLMD, feeds, sitemap,
+  OAI-PMH) is current while the listing generation holds, for `ALSMIS_PAGE_CACHE_SECONDS` at most;
+- `purge_public_cache` bumps the listing generation (any publish, withdraw or edit);
+  `purge_whole_site` bumps both (a change of the site's sections, a move, a view restriction).
+
+Item pages are rendered ahead of time by the `render_public_page` task when published and by
+`manage.py render_public_pages` after a deploy or a site-wide change, so visitors rarely wait
+for a render. `ALSMIS_PAGE_CACHE_SECONDS = 0` switches the whole store off.
 """
 
 import hashlib
+import json
+import random
+from functools import lru_cache
+from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import F
 from django.http import HttpResponse
-from django.utils import translation
+from django.utils import timezone, translation
 
 CACHEABLE_TYPES = ("text/html", "application/xml", "text/xml", "application/atom+xml")
-KEPT_HEADERS = ("Content-Type", "Content-Language", "Last-Modified")
+# Headers that belong to one exchange, not to the page.
+UNSTORED_HEADERS = {"content-length", "date", "set-cookie", "x-page-cache"}
+# One store in this many prunes expired and superseded entries.
+PRUNE_ONE_IN = 200
+RELEASE_SUFFIXES = {".py", ".html", ".mo", ".css", ".js", ".svg", ".txt"}
+RELEASE_SKIPPED_DIRS = {
+    ".venv",
+    ".git",
+    "tests",
+    "bench",
+    "docs",
+    "media",
+    "static_collected",
+    "node_modules",
+    "__pycache__",
+}
 
 
 def _timeout():
     return int(getattr(settings, "ALSMIS_PAGE_CACHE_SECONDS", 300))
 
 
-def current_generation():
-    """The cache generation now in force (0 before the first purge)."""
+def store_enabled():
+    """Whether anonymous pages are stored at all (`ALSMIS_PAGE_CACHE_SECONDS` > 0)."""
+    return _timeout() > 0
+
+
+@lru_cache(maxsize=1)
+def current_release():
+    """A short id of the deployed code: `ALSMIS_RELEASE`, or a hash of the project's sources.
+
+    Templates, translations, static files and Python all change what a page looks like, so a
+    stored page rendered by other code is never served.
+    """
+    configured = getattr(settings, "ALSMIS_RELEASE", "")
+    if configured:
+        return str(configured)[:16]
+    import django
+    import wagtail
+
+    digest = hashlib.sha256(f"{django.__version__}|{wagtail.__version__}".encode())
+    base = Path(settings.BASE_DIR)
+    for path in sorted(_release_files(base)):
+        digest.update(str(path.relative_to(base)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _release_files(directory):
+    for entry in directory.iterdir():
+        if entry.is_dir():
+            if entry.name not in RELEASE_SKIPPED_DIRS and not entry.name.startswith("."):
+                yield from _release_files(entry)
+        elif entry.suffix in RELEASE_SUFFIXES:
+            yield entry
+
+
+def generations():
+    """(site generation, listing generation) now in force (0, 0 before the first purge)."""
     from cms.models import PublicCacheGeneration
 
-    value = PublicCacheGeneration.objects.filter(pk=1).values_list("value", flat=True).first()
-    return value or 0
+    row = PublicCacheGeneration.objects.filter(pk=1).values_list("site", "value").first()
+    return row or (0, 0)
+
+
+def current_generation():
+    """The listing generation now in force (0 before the first purge)."""
+    return generations()[1]
+
+
+def _bump(*, site):
+    from cms.models import PublicCacheGeneration
+
+    changes = {"value": F("value") + 1}
+    if site:
+        changes["site"] = F("site") + 1
+    if not PublicCacheGeneration.objects.filter(pk=1).update(**changes):
+        PublicCacheGeneration.objects.get_or_create(
+            pk=1, defaults={"value": 1, "site": 1 if site else 0}
+        )
 
 
 def purge_public_cache(**_kwargs):
-    """Make every cached anonymous page stale (usable directly as a signal receiver)."""
+    """Make every stored listing stale (usable directly as a signal receiver).
+
+    Item pages stay: each is checked against its own page's live revision.
+    """
+    _bump(site=False)
+
+
+def purge_whole_site(**_kwargs):
+    """Make every stored page stale, items included, and queue rendering the items again."""
+    _bump(site=True)
+    if store_enabled():
+        from cms.tasks import render_public_pages
+
+        transaction.on_commit(render_public_pages.enqueue)
+
+
+def sections_digest():
+    """A digest of what every public page shows of the rest of the site.
+
+    The menu lists the root's live children shown in menus and the item pages' breadcrumb the
+    Resources page; a change to either (title, URL, status) alters every stored page.
+    """
+    from wagtail.models import Site
+
+    from cms.models import ResourcesIndexPage
+
+    rows = []
+    for site in Site.objects.order_by("pk"):
+        rows.append((site.pk, site.hostname, site.port, site.root_page_id, site.is_default_site))
+        rows += list(
+            site.root_page.get_children().live().in_menu().values_list("pk", "title", "url_path")
+        )
+    rows += list(ResourcesIndexPage.objects.live().values_list("pk", "title", "url_path"))
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
+def purge_for_page_change():
+    """Purge after a page other than an item changed: listings, and items if sections changed."""
     from cms.models import PublicCacheGeneration
 
-    updated = PublicCacheGeneration.objects.filter(pk=1).update(value=F("value") + 1)
-    if not updated:
-        PublicCacheGeneration.objects.get_or_create(pk=1, defaults={"value": 1})
+    digest = sections_digest()
+    counters, _created = PublicCacheGeneration.objects.get_or_create(pk=1)
+    if counters.sections_digest == digest:
+        purge_public_cache()
+    else:
+        PublicCacheGeneration.objects.filter(pk=1).update(sections_digest=digest)
+        purge_whole_site()
+
+
+def _record_sections_once():
+    """Note the sections item pages are first stored with, so a later change is recognised."""
+    from cms.models import PublicCacheGeneration
+
+    if not PublicCacheGeneration.objects.filter(pk=1).exclude(sections_digest="").exists():
+        PublicCacheGeneration.objects.update_or_create(
+            pk=1, defaults={"sections_digest": sections_digest()}
+        )
+
+
+def mark_single_page(response, page):
+    """Tell the store that this response shows `page` alone (stays current while it does)."""
+    response.alsmis_single_page = (page.pk, page.live_revision_id)
+    return response
+
+
+def entry_key(path, language):
+    """The store key of one request: its language and full path (query string included).
+
+    The host is left out on purpose: the ALS MIS serves one Wagtail site, and the same page
+    reached through another allowed host name is the same page.
+    """
+    return hashlib.sha256(f"{language}|{path}".encode()).hexdigest()
+
+
+def _language(request):
+    # The public URLs are i18n_patterns without a prefix for the default language, so the
+    # path alone decides the language, exactly as LocaleMiddleware will.
+    return translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
 
 
 def _excluded(path):
@@ -43,8 +201,103 @@ def _excluded(path):
     return any(path.startswith(prefix) for prefix in prefixes)
 
 
+def _lookup(key, now):
+    """One query: the generations now in force, and the stored response if still current."""
+    from cms.models import PublicCacheGeneration, RenderedPage
+
+    stored = RenderedPage._meta.db_table
+    counters = PublicCacheGeneration._meta.db_table
+    sql = f"""
+        SELECT g.site, g.listing, r.status, r.headers, r.content
+        FROM (SELECT COALESCE(MAX(site), 0) AS site, COALESCE(MAX(value), 0) AS listing
+              FROM {counters} WHERE id = 1) g
+        LEFT JOIN {stored} r ON r.key = %s AND r.release = %s AND (
+            (r.scope = 'page' AND r.generation = g.site AND EXISTS (
+                SELECT 1 FROM wagtailcore_page p
+                WHERE p.id = r.page_id AND p.live AND (p.live_revision_id = r.revision_id
+                    OR (p.live_revision_id IS NULL AND r.revision_id IS NULL))))
+            OR (r.scope = 'listing' AND r.generation = g.listing AND r.expires_at > %s))
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key, current_release(), now])
+        return cursor.fetchone()
+
+
+def _store(request, response, key, site_generation, listing_generation, now):
+    from cms.models import RenderedPage
+
+    single = getattr(response, "alsmis_single_page", None)
+    path = request.get_full_path()
+    if single and not request.META.get("QUERY_STRING"):
+        page_id, revision_id = single
+        scope, generation, expires = RenderedPage.Scope.PAGE, site_generation, None
+        _record_sections_once()
+    else:
+        page_id = revision_id = None
+        scope, generation = RenderedPage.Scope.LISTING, listing_generation
+        expires = now + timezone.timedelta(seconds=_timeout())
+    headers = [
+        [name, value] for name, value in response.items() if name.lower() not in UNSTORED_HEADERS
+    ]
+    entry = RenderedPage(
+        key=key,
+        path=path[:2000],
+        scope=scope,
+        page_id=page_id,
+        revision_id=revision_id,
+        generation=generation,
+        release=current_release(),
+        status=response.status_code,
+        headers=headers,
+        content=response.content,
+        rendered_at=now,
+        expires_at=expires,
+    )
+    RenderedPage.objects.bulk_create(
+        [entry],
+        update_conflicts=True,
+        unique_fields=["key"],
+        update_fields=[
+            "path",
+            "scope",
+            "page",
+            "revision_id",
+            "generation",
+            "release",
+            "status",
+            "headers",
+            "content",
+            "rendered_at",
+            "expires_at",
+        ],
+    )
+    if scope == RenderedPage.Scope.LISTING and random.randrange(PRUNE_ONE_IN) == 0:
+        prune_rendered_pages()
+
+
+def prune_rendered_pages():
+    """Delete stored pages that can never be served again; returns how many."""
+    from django.db.models import Q
+
+    from cms.models import RenderedPage
+
+    site_generation, listing_generation = generations()
+    stale = (
+        ~Q(release=current_release())
+        | Q(scope=RenderedPage.Scope.PAGE, generation__lt=site_generation)
+        | Q(scope=RenderedPage.Scope.LISTING, generation__lt=listing_generation)
+        | Q(scope=RenderedPage.Scope.LISTING, expires_at__lte=timezone.now())
+    )
+    return RenderedPage.objects.filter(stale).delete()[0]
+
+
 class AnonymousPageCacheMiddleware:
-    """Serve anonymous GET/HEAD requests for public pages from the cache when possible."""
+    """Serve anonymous GET requests for public pages from the page store when possible.
+
+    It must be the first middleware: a stored response already carries every header the rest
+    of the stack added (security headers, Content-Language, Vary), and it is answered without
+    running that stack again.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -52,32 +305,46 @@ class AnonymousPageCacheMiddleware:
     def __call__(self, request):
         if not self._cacheable_request(request):
             return self.get_response(request)
-        key = self._key(request)
-        cached = cache.get(key)
-        if cached is not None:
-            status, headers, content = cached
-            response = HttpResponse(content, status=status)
-            for name, value in headers:
-                response[name] = value
-            response["X-Page-Cache"] = "hit"
-            return response
+        request.get_host()  # refuse a host outside ALLOWED_HOSTS before serving anything
+        key = entry_key(request.get_full_path(), _language(request))
+        now = timezone.now()
+        site_generation, listing_generation, status, headers, content = _lookup(key, now)
+        if content is not None:
+            return self._replay(status, headers, content)
         response = self.get_response(request)
         if self._cacheable_response(response):
-            headers = [(name, response[name]) for name in KEPT_HEADERS if name in response]
-            cache.set(key, (response.status_code, headers, response.content), _timeout())
+            self._store_quietly(request, response, key, site_generation, listing_generation, now)
             response["X-Page-Cache"] = "miss"
         return response
 
+    def _store_quietly(self, request, response, key, site_generation, listing_generation, now):
+        # A store that fails (say, a read-only replica) must not fail the visitor's request.
+        try:
+            with transaction.atomic():
+                _store(request, response, key, site_generation, listing_generation, now)
+        except Exception:  # noqa: BLE001 - logged, and the rendered response still goes out
+            import logging
+
+            logging.getLogger(__name__).exception("Could not store %s", request.path)
+
+    @staticmethod
+    def _replay(status, headers, content):
+        if isinstance(headers, str):  # SQLite hands JSON back as text
+            headers = json.loads(headers)
+        response = HttpResponse(bytes(content), status=status)
+        for name, value in headers:
+            response[name] = value
+        response["Content-Length"] = str(len(response.content))
+        response["X-Page-Cache"] = "hit"
+        return response
+
     def _cacheable_request(self, request):
-        if _timeout() <= 0 or request.method != "GET":
+        if not store_enabled() or request.method != "GET":
             return False
         if _excluded(request.path):
             return False
         # Anyone with a session (staff signed in to the admin) sees fresh, personal pages.
-        if settings.SESSION_COOKIE_NAME in request.COOKIES:
-            return False
-        user = getattr(request, "user", None)
-        return not (user is not None and user.is_authenticated)
+        return settings.SESSION_COOKIE_NAME not in request.COOKIES
 
     def _cacheable_response(self, response):
         if response.status_code != 200 or response.streaming or response.cookies:
@@ -85,8 +352,3 @@ class AnonymousPageCacheMiddleware:
         if "private" in response.get("Cache-Control", "") or response.has_header("Set-Cookie"):
             return False
         return response.get("Content-Type", "").split(";")[0].strip() in CACHEABLE_TYPES
-
-    def _key(self, request):
-        raw = f"{request.get_host()}|{translation.get_language()}|{request.get_full_path()}"
-        digest = hashlib.sha256(raw.encode()).hexdigest()
-        return f"alsmis:page:{current_generation()}:{digest}"

@@ -5,7 +5,10 @@ files), the CLMD office page, Issuances and Forms, and the directory of ALS pers
 """
 
 import uuid
+from urllib.parse import urljoin
 
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -264,19 +267,66 @@ class DirectoryPage(Page):
 
 
 class PublicCacheGeneration(models.Model):
-    """A single counter; anonymous page-cache keys include it, so bumping it purges every entry.
+    """The two counters that decide which stored anonymous pages are still current (one row).
 
-    It lives in the database rather than the cache so that every web worker sees a purge at once,
-    whatever the cache backend (a per-process LocMemCache included).
+    `value` (the listing generation) is bumped by every change visitors could see: listings,
+    searches, feeds and other whole-collection pages carry it. `site` is bumped only by changes
+    that alter every page (the site's sections, a page moved, a view restriction): a published
+    item's own page carries it, so publishing one item leaves the 20,000 other item pages stored.
+    They live in the database so that every web worker sees a purge at once.
     """
 
     value = models.PositiveBigIntegerField(default=0)
+    site = models.PositiveBigIntegerField(default=0)
+    sections_digest = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text=_("Digest of the site's sections as every page shows them (menu, Resources)."),
+    )
 
     class Meta:
         verbose_name = _("public cache generation")
 
     def __str__(self):
-        return f"cache generation {self.value}"
+        return f"cache generation {self.site}.{self.value}"
+
+
+class RenderedPage(models.Model):
+    """One anonymous response of the public site, stored whole so any web worker can serve it.
+
+    Written by `cms.cache.AnonymousPageCacheMiddleware` when a page renders (and ahead of time
+    by `render_public_pages` and the publish task). A "page" entry (a published item's own page)
+    stays current while that page is live at the same revision and the site generation holds;
+    a "listing" entry (home, Resources, searches, feeds) while the listing generation holds and
+    it has not expired. `release` ties every entry to the code that rendered it, so a deploy
+    with new templates never serves the old HTML.
+    """
+
+    class Scope(models.TextChoices):
+        PAGE = "page", _("one page")
+        LISTING = "listing", _("listing")
+
+    key = models.CharField(max_length=64, unique=True)
+    path = models.TextField(help_text=_("The request path and query string."))
+    scope = models.CharField(max_length=8, choices=Scope.choices)
+    page = models.ForeignKey(
+        "wagtailcore.Page", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    revision_id = models.PositiveBigIntegerField(null=True, blank=True)
+    generation = models.PositiveBigIntegerField()
+    release = models.CharField(max_length=16)
+    status = models.PositiveSmallIntegerField(default=200)
+    headers = models.JSONField(default=list)
+    content = models.BinaryField()
+    rendered_at = models.DateTimeField()
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rendered public page")
+        indexes = [models.Index(fields=["scope", "expires_at"], name="rendered_page_expiry")]
+
+    def __str__(self):
+        return self.path
 
 
 class ResourcePage(Page):
@@ -333,6 +383,9 @@ class ResourcePage(Page):
         blank=True,
         help_text=_("Which offices approved it and when (filled in by publication)."),
     )
+    # The weighted full-text vector of the public search on PostgreSQL (cms.search), written by
+    # publication and `update_search_documents`; stays empty on SQLite (Wagtail search there).
+    search_document = SearchVectorField(null=True, editable=False)
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
@@ -358,7 +411,11 @@ class ResourcePage(Page):
     class Meta:
         verbose_name = _("published resource")
         # "Newest first" is the default listing of Resources and the feed's order.
-        indexes = [models.Index(fields=["-date_published", "-page_ptr"], name="resource_newest")]
+        indexes = [
+            models.Index(fields=["-date_published", "-page_ptr"], name="resource_newest"),
+            # On SQLite, Django makes this a plain index (harmless: the column stays empty).
+            GinIndex(fields=["search_document"], name="resource_search_document"),
+        ]
 
     @property
     def kind_label(self):
@@ -433,9 +490,21 @@ class ResourcePage(Page):
                 "languages": self.facet_labels("language"),
                 "detail_rows": self.detail_rows(),
                 "resources_page": self.get_parent(),
+                # From the site's root URL, not the request's host: the page is stored and
+                # served whole to every visitor (cms.cache).
+                "pdf_url": urljoin(self.full_url or "", self.main_file.get_absolute_url())
+                if self.main_file and self.main_file.is_pdf
+                else "",
             }
         )
         return context
+
+    def serve(self, request, *args, **kwargs):
+        from cms.cache import mark_single_page
+
+        # The item page shows only this page (and the site's sections), so the page store may
+        # keep it until this page changes, whatever else is published meanwhile.
+        return mark_single_page(super().serve(request, *args, **kwargs), self)
 
 
 def qa_sentence(record):

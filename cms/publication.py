@@ -24,6 +24,7 @@ from cms.models import (
     ResourcesIndexPage,
     SuccessStoryPage,
 )
+from cms.search import update_search_documents
 from repository.models import Submission, SubmissionFile
 from repository.services import download_name
 from workflow.exceptions import IncompleteSubmission
@@ -248,8 +249,10 @@ def publish_submission(submission, user=None):
     page.refresh_from_db()
     _sync_files(page, submission)
     # Index now, in this transaction, rather than waiting for the queued index task: the item is
-    # findable the moment the transition commits (and not at all if it rolls back).
+    # findable the moment the transition commits (and not at all if it rolls back). Wagtail's
+    # index serves the admin's search; the public search reads `search_document` (PostgreSQL).
     index.insert_or_update_object(page)
+    update_search_documents(ResourcePage.objects.filter(pk=page.pk))
     return page
 
 

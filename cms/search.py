@@ -1,17 +1,31 @@
-"""Searching the Resources: full text (Wagtail search) plus facets with counts, sorting, paging.
+"""Searching the Resources: full text plus facets with counts, sorting, paging.
 
 Every search is a plain GET URL (`?q=...&kind=lr&strand=ls1&sort=newest&page=2`), so it can be
 shared and cached. Facet values come from `ResourceFacetValue`; values within one facet are
 ORed, different facets are ANDed; counts are those of the current results (drill-down).
+
+Full text: on PostgreSQL, `ResourcePage.search_document` (a weighted vector with a GIN index,
+written at publication and by `update_search_documents`) answers the query directly; elsewhere
+(SQLite for `make run`) Wagtail's search backend does. Facets: which live, public pages carry
+each facet value is kept as one bit set per value (`FacetIndex`), built once per listing
+generation (every publish or withdrawal bumps it) and cached. Filtering and counting a search
+are then set operations in memory instead of GROUP BY queries over the whole collection.
 """
 
+import re
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db import connection
+from django.db.models import F, IntegerField, Max
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
-from cms.models import ResourceFacetValue, ResourcePage
+from cms.models import PublicCacheGeneration, ResourceFacetValue, ResourcePage
 
 FACETS = [
     ("kind", _("Kind")),
@@ -35,15 +49,36 @@ ORDERING = {
     "title": ("title", "page_ptr_id"),
 }
 PER_PAGE = 20
+# The fields of a result in the list (templates/cms/resources_index_page.html).
+RESULT_FIELDS = (
+    "title",
+    "slug",
+    "url_path",
+    "path",
+    "depth",
+    "locale",
+    "kind",
+    "origin_name",
+    "date_published",
+    "summary",
+)
 MAX_QUERY_LENGTH = 200
 MAX_VALUES_PER_FACET = 20
+# The GIN index of ResourcePage.search_document, and from how many pages written at once its
+# pending list is worth merging at once.
+DOCUMENT_INDEX = "resource_search_document"
+BULK_UPDATE = 100
+# Entries of superseded generations are never read again; this only bounds how long they linger.
+FACET_INDEX_SECONDS = 24 * 3600
 
 
 class SearchRequest:
     """The normalised parameters of one search, and how to write them back as a clean URL."""
 
     def __init__(self, params):
-        self.q = " ".join((params.get("q") or "").split())[:MAX_QUERY_LENGTH]
+        # NUL cannot travel to PostgreSQL as text; whitespace runs collapse to one space.
+        text = (params.get("q") or "").replace("\x00", " ")
+        self.q = " ".join(text.split())[:MAX_QUERY_LENGTH]
         self.selected = {}
         for key in FACET_KEYS:
             values = sorted({v.strip()[:80] for v in params.getlist(key) if v.strip()})
@@ -78,22 +113,238 @@ class SearchRequest:
         return "?" + urlencode(pairs) if pairs else "?"
 
 
-def matching_pages(search):
-    """The live, public resource pages matching the search text and the chosen facets."""
-    if search.q:
-        results = ResourcePage.objects.live().search(
-            search.q, operator="and", order_by_relevance=search.sort == "relevance"
-        )
-        pages = results.get_queryset().public()
-    else:
-        pages = ResourcePage.objects.live().public()
-    for key, values in search.selected.items():
-        pages = pages.filter(
-            pk__in=ResourceFacetValue.objects.filter(facet=key, value__in=values).values("page_id")
-        )
+# Full text ----------------------------------------------------------------------------------
+
+
+def uses_search_document():
+    """Whether searches run on `ResourcePage.search_document` (PostgreSQL) or Wagtail search."""
+    return connection.vendor == "postgresql"
+
+
+def search_config():
+    """The text-search configuration (stemming, stop words) of documents and queries.
+
+    The one Wagtail's backend is configured with, else English: PostgreSQL's default, which the
+    backend used implicitly. Migration 0004 repeats this rule for its backfill.
+    """
+    backend = settings.WAGTAILSEARCH_BACKENDS.get("default", {})
+    return backend.get("SEARCH_CONFIG") or "english"
+
+
+# Title (A); keywords and authors (B); summary, origin unit and languages (C): the fields Wagtail
+# indexes for ResourcePage, weighted like its boosts. ts_rank weighs A 1.0, B 0.4, C 0.2.
+_DOCUMENT_SQL = """
+    UPDATE cms_resourcepage AS rp SET search_document =
+        setweight(to_tsvector(%s::regconfig, coalesce(p.title, '')), 'A')
+        || setweight(to_tsvector(%s::regconfig, concat_ws(' ', rp.keywords, rp.authors)), 'B')
+        || setweight(to_tsvector(%s::regconfig,
+               concat_ws(' ', rp.summary, rp.origin_name, rp.languages_display)), 'C')
+    FROM wagtailcore_page AS p
+    WHERE p.id = rp.page_ptr_id
+"""
+
+
+def update_search_documents(queryset=None):
+    """(Re)compute `search_document` from the pages' current fields, in one SQL UPDATE.
+
+    `queryset` (of resource pages) limits it to those pages; default: all of them. Publication
+    calls it for the page it publishes; bulk loads and existing deployments call it (or
+    `manage.py update_search_documents`) for everything. Returns the number of pages written:
+    0 without PostgreSQL, where the column is not used.
+    """
+    if not uses_search_document():
+        return 0
+    sql, params = _DOCUMENT_SQL, [search_config()] * 3
+    if queryset is not None:
+        ids_sql, ids_params = queryset.order_by().values("pk").query.sql_with_params()
+        sql += f" AND rp.page_ptr_id IN ({ids_sql})"
+        params += list(ids_params)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        count = cursor.rowcount
+        if count >= BULK_UPDATE:
+            # GIN queues new entries in a pending list that every search scans until a vacuum
+            # merges it; after a bulk write that list is megabytes: merge it now.
+            cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [DOCUMENT_INDEX])
+    return count
+
+
+def refresh_search_document(sender=None, instance=None, **kwargs):
+    """Recompute one published page's vector; a receiver for Wagtail's `page_published`.
+
+    Publication already does this; connected to the signal it also covers an editor's publish
+    from the Wagtail admin, whose revision carries the vector of the text it was opened with.
+    """
+    if isinstance(instance, ResourcePage):
+        update_search_documents(ResourcePage.objects.filter(pk=instance.pk))
+
+
+def _among(bits):
+    """SQL: 1 if the resource page's id is in `bits` (a `FacetIndex` bit set), else 0.
+
+    The bit set travels as one bytea parameter (2.5 kB for 20,000 ids) and PostgreSQL's
+    get_bit() reads it with the same bit order as `_bits`, so the database returns only the
+    pages the facets allow, and ranks or sorts only those.
+    """
+    data = bits.to_bytes(bits.bit_length() // 8 + 1, "little")
+    column = f"{ResourcePage._meta.db_table}.page_ptr_id"
+    return RawSQL(
+        f"CASE WHEN {column} < %s THEN get_bit(%s::bytea, {column}) ELSE 0 END",
+        (len(data) * 8, data),
+        output_field=IntegerField(),
+    )
+
+
+def _text_matches(search, allowed):
+    """Ids of the pages among `allowed` (bits) that match the search text, in the sort's order."""
+    if not allowed:
+        return []
+    if uses_search_document():
+        # Split like Wagtail's backend did (a hyphen separates words), then every word must
+        # match, stemmed: plainto_tsquery ANDs the words and drops stop words.
+        words = " ".join(re.split(r"[\s\-]+", search.q))
+        query = SearchQuery(words, config=search_config(), search_type="plain")
+        pages = ResourcePage.objects.filter(search_document=query)
+        pages = pages.alias(allowed=_among(allowed)).filter(allowed=1)
+        if search.sort == "relevance":
+            pages = pages.annotate(rank=SearchRank(F("search_document"), query))
+            pages = pages.order_by("-rank", "-page_ptr_id")
+        else:
+            pages = pages.order_by(*ORDERING[search.sort])
+        return list(pages.values_list("pk", flat=True))
+    results = ResourcePage.objects.live().search(
+        search.q, operator="and", order_by_relevance=search.sort == "relevance"
+    )
+    pages = results.get_queryset()
     if search.sort != "relevance":
         pages = pages.order_by(*ORDERING[search.sort])
-    return pages
+    return _members(pages.values_list("pk", flat=True), allowed)
+
+
+def _listing_ids(search, allowed):
+    """The ids of the pages in `allowed` (bits) in the sort's order, as a lazy queryset."""
+    if uses_search_document():
+        pages = ResourcePage.objects.alias(allowed=_among(allowed)).filter(allowed=1)
+    else:
+        pages = ResourcePage.objects.live().public()
+        for key, values in search.selected.items():
+            chosen = ResourceFacetValue.objects.filter(facet=key, value__in=values)
+            pages = pages.filter(pk__in=chosen.values("page_id"))
+    return pages.order_by(*ORDERING[search.sort]).values_list("pk", flat=True)
+
+
+# Facets ------------------------------------------------------------------------------------
+
+
+def _bits(ids):
+    """A set of page ids as an int whose bit n is set for id n (fast AND, OR and counts)."""
+    ids = list(ids)
+    if not ids:
+        return 0
+    buffer = bytearray(max(ids) // 8 + 1)
+    for pk in ids:
+        buffer[pk >> 3] |= 1 << (pk & 7)
+    return int.from_bytes(buffer, "little")
+
+
+def _members(ordered_ids, bits):
+    """The ids, in their order, whose bit is set."""
+    buffer = bits.to_bytes(bits.bit_length() // 8 + 1, "little")
+    size = len(buffer)
+    return [pk for pk in ordered_ids if (pk >> 3) < size and buffer[pk >> 3] >> (pk & 7) & 1]
+
+
+@dataclass
+class FacetIndex:
+    """The live, public resource pages, and which of them carry each facet value, as bit sets."""
+
+    pages: int = 0
+    # {facet: [(value, label, bits)]}
+    values: dict = field(default_factory=dict)
+
+    @classmethod
+    def build(cls):
+        """Read the collection from the database (two queries)."""
+        live = ResourcePage.objects.live().public().order_by().values_list("pk", flat=True)
+        index = cls(pages=_bits(live))
+        for key, value, label, ids in _facet_value_ids(live):
+            bits = _bits(ids) & index.pages
+            if bits:
+                index.values.setdefault(key, []).append((value, label, bits))
+        return index
+
+    def select(self, selected):
+        """The pages (bits) with the chosen facet values: ORed within a facet, ANDed across."""
+        bits = self.pages
+        for key, chosen in selected.items():
+            either = 0
+            for value, _label, value_bits in self.values.get(key, []):
+                if value in chosen:
+                    either |= value_bits
+            bits &= either
+        return bits
+
+    def counts(self, bits):
+        """{facet: [{"value", "label", "count"}]} of the values present among `bits`."""
+        counted = {}
+        for key, values in self.values.items():
+            rows = []
+            for value, label, value_bits in values:
+                count = (bits & value_bits).bit_count()
+                if count:
+                    rows.append({"value": value, "label": label, "count": count})
+            counted[key] = rows
+        return counted
+
+
+def _facet_value_ids(live):
+    """(facet, value, label, page ids) of every facet value of the live pages `live`."""
+    rows = ResourceFacetValue.objects.filter(facet__in=FACET_KEYS, page__in=live)
+    # One label per value even if a later publication renamed it (a program, a strand).
+    if uses_search_document():
+        from django.contrib.postgres.aggregates import ArrayAgg
+
+        grouped = rows.values("facet", "value").annotate(label=Max("label"), ids=ArrayAgg("page"))
+        for row in grouped.order_by():
+            yield row["facet"], row["value"], row["label"], row["ids"]
+        return
+    groups = {}
+    for key, value, label, page_id in rows.values_list("facet", "value", "label", "page_id"):
+        entry = groups.setdefault((key, value), [label, []])
+        entry[0] = max(entry[0], label)
+        entry[1].append(page_id)
+    for (key, value), (label, ids) in groups.items():
+        yield key, value, label, ids
+
+
+_local = {}
+
+
+def facet_index():
+    """The `FacetIndex` of the collection as published now, built once per listing generation.
+
+    Kept in Django's cache (shared by the web workers when it is Redis) and in this process.
+    The key pairs the listing generation (`PublicCacheGeneration.value`, bumped by every
+    publish, withdrawal or edit) with the highest resource page id: the generation starts again
+    from 0 when a database is recreated (or a test rolls back) but page ids never repeat.
+    """
+    table = PublicCacheGeneration._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT value FROM {table} WHERE id = 1),"
+            f" (SELECT MAX(page_ptr_id) FROM {ResourcePage._meta.db_table})"
+        )
+        generation, highest = cursor.fetchone()
+    key = f"cms.search.facets:{generation or 0}:{highest or 0}"
+    index = _local.get(key)
+    if index is None:
+        index = cache.get(key)
+        if index is None:
+            index = FacetIndex.build()
+            cache.set(key, index, FACET_INDEX_SECONDS)
+        _local.clear()
+        _local[key] = index
+    return index
 
 
 def _display_label(key, row):
@@ -107,20 +358,11 @@ def _display_label(key, row):
     return row["label"]
 
 
-def facet_counts(pages, search):
-    """[(key, label, [{"value", "label", "count", "selected", "url"}])] for the current results."""
-    rows = (
-        ResourceFacetValue.objects.filter(page_id__in=pages.order_by().values("pk"))
-        .values("facet", "value", "label")
-        .annotate(count=Count("id"))
-    )
-    grouped = {key: [] for key in FACET_KEYS}
-    for row in rows:
-        if row["facet"] in grouped:
-            grouped[row["facet"]].append(row)
+def facet_entries(counted, search):
+    """[(key, label, [{"value", "label", "count", "selected", "url"}])] for the template."""
     facets = []
     for key, label in FACETS:
-        items = grouped[key]
+        items = list(counted.get(key, []))
         if key == "year":
             items.sort(key=lambda r: r["value"], reverse=True)
         else:
@@ -141,45 +383,58 @@ def facet_counts(pages, search):
     return facets
 
 
-class _IdPage:
-    """A Paginator-friendly sequence over an ordered list of page ids (one text search only)."""
+# Results -----------------------------------------------------------------------------------
 
-    def __init__(self, ids):
+
+class _Results:
+    """A Paginator-friendly sequence of result pages: ordered ids (a list or a lazy queryset)
+    whose number is already known, so paging never runs a COUNT query."""
+
+    def __init__(self, ids, total):
         self.ids = ids
+        self.total = total
 
     def __len__(self):
-        return len(self.ids)
+        return self.total
 
     def count(self):
-        return len(self.ids)
+        return self.total
 
     def __getitem__(self, window):
-        wanted = self.ids[window]
-        pages = ResourcePage.objects.in_bulk(wanted)
+        wanted = list(self.ids[window])
+        # Only what the result list shows (and what the page URL is made of): building full
+        # page instances of 20 results cost twice as much as the query itself.
+        pages = ResourcePage.objects.live().only(*RESULT_FIELDS).in_bulk(wanted)
         return [pages[pk] for pk in wanted if pk in pages]
 
 
 def run_search(params):
     """Everything the Resources index template needs for one request's GET parameters.
 
-    With search text, the full-text query runs once: its ordered ids feed the count, the facet
-    counts and the current page, instead of repeating the text search three times.
+    The facet index gives the live, public pages with the chosen facet values (bits). With
+    search text, one full-text query among those gives the ordered ids of the results, whose
+    facets the index counts; without, the index gives the number of results and the facet
+    counts by itself, and one query the ids of the current page in the listing's order. One
+    more query reads the current page's rows.
     """
     search = SearchRequest(params)
-    pages = matching_pages(search)
+    index = facet_index()
+    allowed = index.select(search.selected)
     if search.q:
-        ids = list(pages.values_list("pk", flat=True))
-        paginator = Paginator(_IdPage(ids), PER_PAGE)
-        facet_source = ResourcePage.objects.filter(pk__in=ids)
+        ids = _text_matches(search, allowed)
+        chosen = _bits(ids)
+        results = _Results(ids, len(ids))
     else:
-        paginator = Paginator(pages, PER_PAGE)
-        facet_source = pages
+        chosen = allowed
+        results = _Results(_listing_ids(search, allowed), allowed.bit_count())
+    paginator = Paginator(results, PER_PAGE)
+    counted = index.counts(chosen)
     page_obj = paginator.get_page(search.page)
     return {
         "search": search,
         "results": page_obj,
         "total": paginator.count,
-        "facets": facet_counts(facet_source, search),
+        "facets": facet_entries(counted, search),
         "sorts": [
             (key, label, search.query_string(sort=key))
             for key, label in SORTS.items()

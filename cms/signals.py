@@ -3,9 +3,10 @@
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django_fsm.signals import post_transition
+from wagtail.models import PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from cms.cache import purge_public_cache
+from cms.cache import purge_for_page_change, purge_public_cache, purge_whole_site
 from cms.models import DirectoryEntry
 
 
@@ -29,10 +30,54 @@ def publish_on_transition(sender, instance, name, source, target, **kwargs):
         withdraw_submission(instance.submission, user=user)
 
 
-# Anything that changes what anonymous visitors see purges the page cache.
-page_published.connect(purge_public_cache, dispatch_uid="cms.purge_on_publish")
-page_unpublished.connect(purge_public_cache, dispatch_uid="cms.purge_on_unpublish")
-post_page_move.connect(purge_public_cache, dispatch_uid="cms.purge_on_move")
+# Anything that changes what anonymous visitors see purges stored pages (cms.cache): listings
+# on every change, item pages only when the site around them changes.
+def _is_resource(page):
+    from cms.models import ResourcePage
+
+    return isinstance(page, ResourcePage)
+
+
+def _purge_for_page(page):
+    if _is_resource(page):
+        purge_public_cache()
+    else:
+        purge_for_page_change()
+
+
+def _refresh_search_document(sender, instance, **kwargs):
+    from cms.search import refresh_search_document
+
+    refresh_search_document(sender=sender, instance=instance, **kwargs)
+
+
+# An editor's publish from the Wagtail admin carries the revision's copy of the search vector.
+page_published.connect(_refresh_search_document, dispatch_uid="cms.search_document")
+
+
+@receiver(page_published, dispatch_uid="cms.purge_on_publish")
+def purge_on_publish(sender, instance, **kwargs):
+    _purge_for_page(instance)
+    if _is_resource(instance):
+        from django.db import transaction
+
+        from cms.cache import store_enabled
+        from cms.tasks import render_public_page
+
+        if store_enabled():
+            # Render the new page ahead of its first visitor, once the publish has committed.
+            transaction.on_commit(lambda: render_public_page.enqueue(instance.pk))
+
+
+@receiver(page_unpublished, dispatch_uid="cms.purge_on_unpublish")
+def purge_on_unpublish(sender, instance, **kwargs):
+    _purge_for_page(instance)
+
+
+@receiver(post_page_move, dispatch_uid="cms.purge_on_move")
+def purge_on_move(**kwargs):
+    # Every URL below the moved page changed.
+    purge_whole_site()
 
 
 @receiver(post_save, sender=DirectoryEntry, dispatch_uid="cms.purge_on_directory_save")
@@ -41,12 +86,21 @@ def purge_on_directory_change(**kwargs):
     purge_public_cache()
 
 
+@receiver(post_save, sender=PageViewRestriction, dispatch_uid="cms.purge_on_restriction_save")
+@receiver(post_delete, sender=PageViewRestriction, dispatch_uid="cms.purge_on_restriction_del")
+@receiver(post_save, sender=Site, dispatch_uid="cms.purge_on_site_save")
+@receiver(post_delete, sender=Site, dispatch_uid="cms.purge_on_site_delete")
+def purge_on_access_or_site_change(**kwargs):
+    # A restriction hides pages (and their descendants) from anonymous visitors at once.
+    purge_whole_site()
+
+
 @receiver(post_delete, dispatch_uid="cms.purge_on_page_delete")
-def purge_on_page_delete(sender, **kwargs):
+def purge_on_page_delete(sender, instance, **kwargs):
     from wagtail.models import Page
 
     if isinstance(sender, type) and issubclass(sender, Page):
-        purge_public_cache()
+        _purge_for_page(instance)
 
 
 def _stamp_for_harvesters(sender, instance, **kwargs):

@@ -96,6 +96,10 @@ def ensure_site_structure():
             )
         )
     grant_page_permissions(home)
+    # Pages added here are live without a publish signal: let the page store know the sections.
+    from cms.cache import purge_for_page_change
+
+    purge_for_page_change()
     return home
 
 

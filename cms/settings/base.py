@@ -77,14 +77,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Stored whole pages for anonymous visitors (cms/cache.py). First, so that a stored page is
+    # answered without running the rest of the stack; it replays the headers that stack added.
+    "cms.cache.AnonymousPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Whole-page cache for anonymous visitors of the public site (cms/cache.py).
-    "cms.cache.AnonymousPageCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -119,6 +120,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Server-side prepared statements once a query has run 5 times on a connection (psycopg's
+    # default, which Django turns off): the page store's lookup and other hot queries skip
+    # planning. Set DATABASE_PREPARE_THRESHOLD=none behind a transaction-pooling pgbouncer.
+    _threshold = env("DATABASE_PREPARE_THRESHOLD", "5").lower()
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+        None if _threshold == "none" else int(_threshold)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -226,6 +235,8 @@ LOGIN_URL = "wagtailadmin_login"
 
 # Public site (cms): anonymous page cache lifetime in seconds (0 = off) and paths never cached.
 ALSMIS_PAGE_CACHE_SECONDS = int(env("ALSMIS_PAGE_CACHE_SECONDS", "300"))
+# Ties stored pages to the code that rendered them; by default a hash of the sources (cms.cache).
+ALSMIS_RELEASE = env("ALSMIS_RELEASE", "")
 ALSMIS_PAGE_CACHE_EXCLUDE = ("/admin/", "/api/", "/documents/", "/i18n/", "/healthz", "/images/")
 # OAI-PMH (/oai/): records per list response, the identifier namespace, the contact address.
 ALSMIS_OAI_PAGE_SIZE = int(env("ALSMIS_OAI_PAGE_SIZE", "100"))

@@ -1,0 +1,198 @@
+"""The Resources search on its own full-text vector (PostgreSQL) and the cached facet index."""
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import F
+from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
+
+from cms.publication import publish_submission, withdraw_submission
+from cms.search import run_search
+
+
+def search(query=""):
+    return run_search(QueryDict(query))
+
+
+def titles(context):
+    return [page.title for page in context["results"]]
+
+
+def counts(context, key):
+    return {
+        entry["value"]: entry["count"]
+        for facet, _label, entries in context["facets"]
+        if facet == key
+        for entry in entries
+    }
+
+
+def bump_listing_generation():
+    """What every publish, withdrawal or edit does to the listing generation."""
+    from cms.models import PublicCacheGeneration
+
+    PublicCacheGeneration.objects.get_or_create(pk=1)
+    PublicCacheGeneration.objects.filter(pk=1).update(value=F("value") + 1)
+
+
+@pytest.fixture
+def shelf(make_submission):
+    """Three published items; the summary-only "terraces" item is published last (higher id)."""
+    items = {
+        "terraces": make_submission(
+            title="Rice Terraces of Banaue",
+            summary="How families in Ifugao keep their fields.",
+            keywords="heritage",
+        ),
+        "market": make_submission(
+            title="Fractions at the Market",
+            summary="Buying vegetables teaches fractions and decimals.",
+            keywords="mathematics",
+            division="abra",
+        ),
+        "water": make_submission(
+            "research",
+            title="Water Use in Upland Farms",
+            summary="A survey of irrigation near the terraces of Kiangan.",
+            keywords="irrigation",
+        ),
+    }
+    return {name: publish_submission(submission) for name, submission in items.items()}
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_publication_writes_the_search_document_and_a_summary_word_finds_the_item(shelf):
+    from cms.models import ResourcePage
+
+    document = ResourcePage.objects.values_list("search_document", flat=True).get(
+        pk=shelf["market"].pk
+    )
+    # Stemmed (english), weighted: title A, keywords B, summary C.
+    assert "'fraction':1A" in document and "'mathemat':" in document and "'veget':" in document
+    assert titles(search("q=vegetables")) == ["Fractions at the Market"]
+    assert titles(search("q=Decimal")) == ["Fractions at the Market"]
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_every_word_must_match(shelf):
+    assert titles(search("q=fractions+vegetables")) == ["Fractions at the Market"]
+    # Words of two different items: nothing has both.
+    assert titles(search("q=fractions+irrigation")) == []
+    # A hyphen separates words, as in Wagtail's backend; stop words are ignored.
+    assert titles(search("q=irrigation-survey")) == ["Water Use in Upland Farms"]
+    assert titles(search("q=the+irrigation")) == ["Water Use in Upland Farms"]
+    assert search("q=the")["total"] == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_relevance_puts_a_title_match_before_a_summary_only_match(shelf):
+    # The summary-only match has the higher id, so the tie-break alone would put it first.
+    assert shelf["water"].pk > shelf["terraces"].pk
+    assert titles(search("q=terraces")) == ["Rice Terraces of Banaue", "Water Use in Upland Farms"]
+    # Other sorts still apply to text searches.
+    assert titles(search("q=terraces&sort=title")) == [
+        "Rice Terraces of Banaue",
+        "Water Use in Upland Farms",
+    ]
+    assert titles(search("q=terraces&sort=newest")) == [
+        "Water Use in Upland Farms",
+        "Rice Terraces of Banaue",
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_a_withdrawn_page_is_not_found(shelf, client):
+    withdraw_submission(shelf["market"].submission)
+    assert titles(search("q=fractions")) == []
+    assert search("")["total"] == 2
+    html = client.get("/resources/?q=vegetables").content.decode()
+    assert "Nothing matches this search" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_text_search_with_facets_counts_the_current_results_in_few_queries(shelf):
+    context = search("q=terraces")
+    assert context["total"] == 2
+    assert counts(context, "kind") == {"lr": 1, "research": 1}
+    context = search("q=terraces&kind=research")
+    assert titles(context) == ["Water Use in Upland Farms"]
+    assert counts(context, "kind") == {"research": 1}
+    assert counts(context, "division") == {"benguet": 1}
+    assert titles(search("q=terraces&kind=research&kind=lr&division=abra")) == []
+    # The facet index is built; a search is then: generation, full text, the page's rows.
+    with CaptureQueriesContext(connection) as queries:
+        context = search("q=terraces&division=benguet&sort=title")
+        assert len(titles(context)) == 2
+    assert len(queries) == 3, [q["sql"] for q in queries]
+
+
+@pytest.mark.django_db
+def test_unfiltered_facet_counts_are_cached_per_listing_generation(shelf, make_submission):
+    from cms.models import ResourceFacetValue
+
+    first = search("")
+    assert first["total"] == 3
+    assert counts(first, "kind") == {"lr": 2, "research": 1}
+    assert counts(first, "division") == {"benguet": 2, "abra": 1}
+    # Computed once: the next request reads no facet rows and runs no COUNT.
+    with CaptureQueriesContext(connection) as queries:
+        again = search("")
+        list(again["results"])
+    sql = " ".join(q["sql"] for q in queries)
+    assert "cms_resourcefacetvalue" not in sql and "COUNT(" not in sql.upper()
+    assert counts(again, "kind") == counts(first, "kind")
+
+    # A change that bypasses publication is not seen until the generation moves on.
+    ResourceFacetValue.objects.filter(facet="kind", value="research").delete()
+    assert counts(search(""), "kind") == {"lr": 2, "research": 1}
+    bump_listing_generation()
+    assert counts(search(""), "kind") == {"lr": 2}
+
+    # Publishing bumps the generation: the new item is counted at once.
+    publish_submission(make_submission("story", title="From Farm to Diploma", division="abra"))
+    after = search("")
+    assert after["total"] == 4
+    assert counts(after, "kind") == {"lr": 2, "story": 1}
+    assert counts(after, "division") == {"benguet": 2, "abra": 2}
+    assert counts(search("division=abra"), "kind") == {"lr": 1, "story": 1}
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_backfill_command_fills_pages_without_a_search_document(shelf):
+    from io import StringIO
+
+    from cms.models import ResourcePage
+
+    # As after a bulk load that bypassed publication.
+    ResourcePage.objects.filter(pk=shelf["market"].pk).update(search_document=None)
+    assert titles(search("q=vegetables")) == []
+
+    out = StringIO()
+    call_command("update_search_documents", "--missing", stdout=out)
+    assert "written for 1 pages" in out.getvalue()
+    assert not ResourcePage.objects.filter(search_document__isnull=True).exists()
+    assert titles(search("q=vegetables")) == ["Fractions at the Market"]
+
+    out = StringIO()
+    call_command("update_search_documents", stdout=out)
+    assert "written for 3 pages" in out.getvalue()
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_an_editors_publish_is_searchable_once_its_document_is_refreshed(shelf):
+    from cms.search import refresh_search_document
+
+    page = shelf["market"]
+    page.title = "Percentages at the Market"
+    page.save_revision().publish()
+    refresh_search_document(instance=page)
+    assert titles(search("q=percentages")) == ["Percentages at the Market"]
+    assert titles(search("q=fractions+vegetables")) == ["Percentages at the Market"]
