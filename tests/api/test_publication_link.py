@@ -2,7 +2,8 @@
 
 from urllib.parse import urlsplit
 
-from tests.api.factories import LR_PAYLOAD, passing_review, pdf_upload
+from tests.api.factories import LR_PAYLOAD, pdf_upload
+from tests.journeys import approve
 from workflow import services
 
 
@@ -11,19 +12,7 @@ def approved_lr(user_named):
     submission = services.create_submission(
         teacher, dict(LR_PAYLOAD), files={"main": pdf_upload(), "ip_declaration": pdf_upload()}
     )
-    steps = [
-        ("teacher.benguet", "submit"),
-        ("records.benguet", "receive_at_division"),
-        ("lrqa.benguet", "claim_division_review"),
-        ("lrqa.benguet", "endorse_to_region"),
-        ("records.region", "receive_at_region"),
-        ("lrqa.region", "claim_regional_review"),
-        ("lrqa.region", "approve"),
-    ]
-    for username, name in steps:
-        review = passing_review(submission) if name in ("endorse_to_region", "approve") else None
-        services.perform_transition(user_named(username), submission, name, review=review)
-    return submission
+    return approve(submission, user_named)
 
 
 def test_public_url_appears_once_published(api_as, user_named):

@@ -8,19 +8,11 @@ import pytest
 from django.test import Client
 
 from cms.models import ResourcePage
-from workflow.demo import lr_data, passing_review, pdf_upload
+from tests.journeys import approve
+from workflow.demo import lr_data, pdf_upload
 from workflow.services import create_submission, perform_transition, upload_file
 
 OAI = {"oai": "http://www.openarchives.org/OAI/2.0/", "dc": "http://purl.org/dc/elements/1.1/"}
-STEPS = [
-    ("teacher.benguet", "submit"),
-    ("records.benguet", "receive_at_division"),
-    ("lrqa.benguet", "claim_division_review"),
-    ("lrqa.benguet", "endorse_to_region"),
-    ("records.region", "receive_at_region"),
-    ("lrqa.region", "claim_regional_review"),
-    ("lrqa.region", "approve"),
-]
 
 
 @pytest.mark.django_db
@@ -36,9 +28,7 @@ def test_published_found_downloaded_harvested_then_withdrawn(user_named, mailout
     )
     upload_file(teacher, submission, pdf_upload("Rice Terraces", "terraces module.pdf"), "main")
     upload_file(teacher, submission, pdf_upload("IP", "ip.pdf"), "ip_declaration")
-    for username, name in STEPS:
-        review = passing_review(submission) if name in ("endorse_to_region", "approve") else None
-        perform_transition(user_named(username), submission, name, review=review)
+    approve(submission, user_named)
 
     # Publication by regional ALS personnel creates the live page.
     perform_transition(user_named("als.region"), submission, "publish")
@@ -98,9 +88,7 @@ def test_publish_transition_is_refused_and_rolled_back_for_a_story_without_conse
     story = create_submission(teacher, story_data("Ana Finishes A&E"))
     upload_file(teacher, story, pdf_upload("Story", "story.pdf"), "main")
     upload_file(teacher, story, pdf_upload("Consent", "consent.pdf"), "consent")
-    for username, name in STEPS:
-        review = passing_review(story) if name in ("endorse_to_region", "approve") else None
-        perform_transition(user_named(username), story, name, review=review)
+    approve(story, user_named)
     # The consent is withdrawn after approval (e.g. the parent revokes it).
     SubmissionFile.objects.filter(submission=story, role="consent").update(is_current=False)
 
