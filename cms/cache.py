@@ -98,11 +98,6 @@ def generations():
     return row or (0, 0)
 
 
-def current_generation():
-    """The listing generation now in force (0 before the first purge)."""
-    return generations()[1]
-
-
 def _bump(*, site):
     from cms.models import PublicCacheGeneration
 
@@ -165,16 +160,6 @@ def purge_for_page_change():
         purge_whole_site()
 
 
-def _record_sections_once():
-    """Note the sections item pages are first stored with, so a later change is recognised."""
-    from cms.models import PublicCacheGeneration
-
-    if not PublicCacheGeneration.objects.filter(pk=1).exclude(sections_digest="").exists():
-        PublicCacheGeneration.objects.update_or_create(
-            pk=1, defaults={"sections_digest": sections_digest()}
-        )
-
-
 def mark_single_page(response, page):
     """Tell the store that this response shows `page` alone (stays current while it does)."""
     response.alsmis_single_page = (page.pk, page.live_revision_id)
@@ -231,7 +216,6 @@ def _store(request, response, key, site_generation, listing_generation, now):
     if single and not request.META.get("QUERY_STRING"):
         page_id, revision_id = single
         scope, generation, expires = RenderedPage.Scope.PAGE, site_generation, None
-        _record_sections_once()
     else:
         page_id = revision_id = None
         scope, generation = RenderedPage.Scope.LISTING, listing_generation

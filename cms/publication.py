@@ -24,7 +24,6 @@ from cms.models import (
     ResourcesIndexPage,
     SuccessStoryPage,
 )
-from cms.search import update_search_documents
 from repository.models import Submission, SubmissionFile
 from repository.services import download_name
 from workflow.exceptions import IncompleteSubmission
@@ -73,20 +72,11 @@ class PublicationRefused(IncompleteSubmission):
 
 def publication_problems(submission):
     """Why the submission cannot be made public now (empty list = it can)."""
-    problems = []
-    current = set(
-        submission.files.filter(is_current=True).values_list("role", flat=True).distinct()
+    from repository.services import missing_attachments
+
+    problems = missing_attachments(
+        submission, roles={SubmissionFile.Role.MAIN, SubmissionFile.Role.CONSENT}
     )
-    if SubmissionFile.Role.MAIN not in current:
-        problems.append(_("The main file is missing."))
-    if (
-        submission.kind == Submission.Kind.SUCCESS_STORY
-        and submission.learner_named_or_pictured
-        and SubmissionFile.Role.CONSENT not in current
-    ):
-        problems.append(
-            _("The learner's written consent is missing, so the story cannot be published.")
-        )
     if ResourcesIndexPage.objects.first() is None:
         problems.append(_("The site has no Resources page to publish under."))
     return problems
@@ -250,9 +240,9 @@ def publish_submission(submission, user=None):
     _sync_files(page, submission)
     # Index now, in this transaction, rather than waiting for the queued index task: the item is
     # findable the moment the transition commits (and not at all if it rolls back). Wagtail's
-    # index serves the admin's search; the public search reads `search_document` (PostgreSQL).
+    # index serves the admin's search; the public search's `search_document` was written by the
+    # `page_published` receiver (cms.signals) when the revision was published above.
     index.insert_or_update_object(page)
-    update_search_documents(ResourcePage.objects.filter(pk=page.pk))
     return page
 
 

@@ -8,6 +8,7 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from cms.cache import purge_for_page_change, purge_public_cache, purge_whole_site
 from cms.models import DirectoryEntry
+from cms.search import refresh_search_document
 
 
 @receiver(post_transition, dispatch_uid="cms.publish_on_transition")
@@ -45,14 +46,9 @@ def _purge_for_page(page):
         purge_for_page_change()
 
 
-def _refresh_search_document(sender, instance, **kwargs):
-    from cms.search import refresh_search_document
-
-    refresh_search_document(sender=sender, instance=instance, **kwargs)
-
-
-# An editor's publish from the Wagtail admin carries the revision's copy of the search vector.
-page_published.connect(_refresh_search_document, dispatch_uid="cms.search_document")
+# Every publish (publication's and an editor's in the admin, whose revision carries the vector of
+# the text it was opened with) rewrites the page's search vector from its published fields.
+page_published.connect(refresh_search_document, dispatch_uid="cms.search_document")
 
 
 @receiver(page_published, dispatch_uid="cms.purge_on_publish")

@@ -223,22 +223,33 @@ def missing_requirements(submission):
         if not submission.intended_users.exists():
             missing.append(_("At least one intended user is required."))
 
-    current_roles = set(
+    return missing + missing_attachments(submission)
+
+
+def missing_attachments(submission, roles=None):
+    """The required current files the submission lacks, as messages (empty list = none).
+
+    Always a main file; an IP/copyright declaration for a learning resource; the learner's
+    written consent for a success story whose learner is named or pictured. `roles` limits the
+    check to those file roles (publication asks only for the main file and the consent).
+    """
+    required = [SubmissionFile.Role.MAIN]
+    if submission.kind == Submission.Kind.LEARNING_RESOURCE:
+        required.append(SubmissionFile.Role.IP_DECLARATION)
+    if submission.kind == Submission.Kind.SUCCESS_STORY and submission.learner_named_or_pictured:
+        required.append(SubmissionFile.Role.CONSENT)
+    current = set(
         submission.files.filter(is_current=True).values_list("role", flat=True).distinct()
     )
-    if SubmissionFile.Role.MAIN not in current_roles:
-        missing.append(_("The main file is missing."))
-    if (
-        submission.kind == Submission.Kind.LEARNING_RESOURCE
-        and SubmissionFile.Role.IP_DECLARATION not in current_roles
-    ):
-        missing.append(_("The IP / copyright declaration is missing."))
-    if (
-        submission.kind == Submission.Kind.SUCCESS_STORY
-        and submission.learner_named_or_pictured
-        and SubmissionFile.Role.CONSENT not in current_roles
-    ):
-        missing.append(
-            _("The learner's written consent is missing (the learner is named or pictured).")
-        )
-    return missing
+    messages = {
+        SubmissionFile.Role.MAIN: _("The main file is missing."),
+        SubmissionFile.Role.IP_DECLARATION: _("The IP / copyright declaration is missing."),
+        SubmissionFile.Role.CONSENT: _(
+            "The learner's written consent is missing (the learner is named or pictured)."
+        ),
+    }
+    return [
+        messages[role]
+        for role in required
+        if role not in current and (roles is None or role in roles)
+    ]
