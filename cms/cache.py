@@ -22,7 +22,12 @@ for a render. `ALSMIS_PAGE_CACHE_SECONDS = 0` switches the whole store off.
 
 import hashlib
 import json
+import logging
+import os
 import random
+import threading
+import time
+from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 
@@ -32,9 +37,17 @@ from django.db.models import F
 from django.http import HttpResponse
 from django.utils import timezone, translation
 
+from cms import routing
+
+logger = logging.getLogger(__name__)
+
 CACHEABLE_TYPES = ("text/html", "application/xml", "text/xml", "application/atom+xml")
 # Headers that belong to one exchange, not to the page.
 UNSTORED_HEADERS = {"content-length", "date", "set-cookie", "x-page-cache"}
+# The PostgreSQL channel on which every purge is announced to the web processes.
+PURGE_CHANNEL = "alsmis_page_store_purge"
+# How long a process that cannot listen for purges waits before trying again.
+LISTEN_RETRY_SECONDS = 30
 # One store in this many prunes expired and superseded entries.
 PRUNE_ONE_IN = 200
 RELEASE_SUFFIXES = {".py", ".html", ".mo", ".css", ".js", ".svg", ".txt"}
@@ -108,6 +121,12 @@ def _bump(*, site):
         PublicCacheGeneration.objects.get_or_create(
             pk=1, defaults={"value": 1, "site": 1 if site else 0}
         )
+    # Every process drops its copies in memory: this one now, the others when the change
+    # commits (PostgreSQL delivers a NOTIFY at commit, and not at all on rollback).
+    process_copies.clear()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"NOTIFY {PURGE_CHANNEL}")
 
 
 def purge_public_cache(**_kwargs):
@@ -187,13 +206,15 @@ def _excluded(path):
 
 
 def _lookup(key, now):
-    """One query: the generations now in force, and the stored response if still current."""
+    """One query: the generations now in force, the highest page id (see `cms.routing.prime`),
+    and the stored response (expiry, status, headers, content) if still current."""
     from cms.models import PublicCacheGeneration, RenderedPage
 
     stored = RenderedPage._meta.db_table
     counters = PublicCacheGeneration._meta.db_table
     sql = f"""
-        SELECT g.site, g.listing, r.status, r.headers, r.content
+        SELECT g.site, g.listing, (SELECT MAX(id) FROM wagtailcore_page),
+            r.expires_at, r.status, r.headers, r.content
         FROM (SELECT COALESCE(MAX(site), 0) AS site, COALESCE(MAX(value), 0) AS listing
               FROM {counters} WHERE id = 1) g
         LEFT JOIN {stored} r ON r.key = %s AND r.release = %s AND (
@@ -275,6 +296,121 @@ def prune_rendered_pages():
     return RenderedPage.objects.filter(stale).delete()[0]
 
 
+class ProcessCopies:
+    """Stored pages this web process served lately, kept in its memory so that serving one again
+    costs no database round trip (on this kind of machine, most of a stored page's cost).
+
+    A copy is good while no purge has been announced since it was kept: every generation bump
+    sends a PostgreSQL NOTIFY on `PURGE_CHANNEL` with its transaction, and each process listens
+    on a connection of its own, which it polls (without waiting) on every request. Any
+    announcement drops every copy. A copy is also dropped after `ALSMIS_PAGE_CACHE_LOCAL_SECONDS`
+    (so a notification lost with a broken connection costs at most that long) and when its
+    stored listing expires. If the listening connection fails, copies are dropped and the
+    store's one query serves until it is back. Off without PostgreSQL, or with
+    `ALSMIS_PAGE_CACHE_LOCAL_ENTRIES = 0`.
+    """
+
+    def __init__(self):
+        # Threaded servers share one instance between requests.
+        self.lock = threading.Lock()
+        self.entries = OrderedDict()
+        self.listener = None
+        self.pid = None
+        self.retry_at = 0.0
+
+    def _limits(self):
+        return (
+            int(getattr(settings, "ALSMIS_PAGE_CACHE_LOCAL_ENTRIES", 0)),
+            int(getattr(settings, "ALSMIS_PAGE_CACHE_LOCAL_SECONDS", 30)),
+        )
+
+    def get(self, key):
+        """The (status, headers, content) kept for `key`, or None."""
+        with self.lock:
+            if not self.entries or not self._announcements_heard():
+                return None
+            entry = self.entries.get(key)
+            if entry is None:
+                return None
+            response, until = entry
+            if time.monotonic() >= until:
+                del self.entries[key]
+                return None
+            self.entries.move_to_end(key)
+            return response
+
+    def keep(self, key, response, expires_at):
+        """Keep a current stored response (and until when its stored listing is current)."""
+        size, seconds = self._limits()
+        if size <= 0:
+            return
+        until = time.monotonic() + seconds
+        if expires_at is not None:
+            remaining = (expires_at - timezone.now()).total_seconds()
+            until = min(until, time.monotonic() + remaining)
+        with self.lock:
+            if not self._listening():
+                return
+            self.entries[key] = (response, until)
+            self.entries.move_to_end(key)
+            while len(self.entries) > size:
+                self.entries.popitem(last=False)
+
+    def clear(self):
+        with self.lock:
+            self.entries.clear()
+
+    def _listening(self):
+        """Whether this process has a working connection that listens for purges."""
+        if self.pid != os.getpid():  # a forked worker gets its own connection
+            self.listener, self.pid = None, os.getpid()
+            self.entries.clear()
+        if self.listener is not None:
+            return True
+        if connection.vendor != "postgresql" or time.monotonic() < self.retry_at:
+            return False
+        try:
+            listener = connection.Database.connect(
+                **connection.get_connection_params(), autocommit=True
+            )
+            listener.execute(f"LISTEN {PURGE_CHANNEL}")
+        except Exception:  # noqa: BLE001 - without a listener, every hit asks the store
+            logger.warning("Cannot listen for page store purges", exc_info=True)
+            self.retry_at = time.monotonic() + LISTEN_RETRY_SECONDS
+            return False
+        # Anything kept before this connection listened may have missed a purge.
+        self.entries.clear()
+        self.listener = listener
+        return True
+
+    def _announcements_heard(self):
+        """Drop every copy if a purge was announced; False if copies cannot be trusted."""
+        if not self._listening():
+            self.entries.clear()
+            return False
+        try:
+            announced = any(True for _notice in self.listener.notifies(timeout=0))
+        except Exception:  # noqa: BLE001 - a broken connection: listen again later
+            logger.warning("Lost the page store purge listener", exc_info=True)
+            self.listener = None
+            self.entries.clear()
+            return False
+        if announced:
+            self.entries.clear()
+        return True
+
+    def close(self):
+        """Stop listening (tests; a worker's connection otherwise ends with the process)."""
+        with self.lock:
+            if self.listener is not None:
+                self.listener.close()
+            self.listener = None
+            self.entries.clear()
+
+
+process_copies = ProcessCopies()
+
+
 class AnonymousPageCacheMiddleware:
     """Serve anonymous GET requests for public pages from the page store when possible.
 
@@ -290,12 +426,21 @@ class AnonymousPageCacheMiddleware:
         if not self._cacheable_request(request):
             return self.get_response(request)
         request.get_host()  # refuse a host outside ALLOWED_HOSTS before serving anything
-        key = entry_key(request.get_full_path(), _language(request))
+        language = _language(request)
+        key = entry_key(request.get_full_path(), language)
+        copy = process_copies.get(key)
+        if copy is not None:
+            return self._replay(*copy)
         now = timezone.now()
-        site_generation, listing_generation, status, headers, content = _lookup(key, now)
+        site_generation, listing_generation, highest_page, expires, status, headers, content = (
+            _lookup(key, now)
+        )
         if content is not None:
+            process_copies.keep(key, (status, headers, content), expires)
             return self._replay(status, headers, content)
+        routing.prime(request, (site_generation, listing_generation, highest_page), language)
         response = self.get_response(request)
+        routing.remember(request, response)
         if self._cacheable_response(response):
             self._store_quietly(request, response, key, site_generation, listing_generation, now)
             response["X-Page-Cache"] = "miss"
@@ -307,9 +452,7 @@ class AnonymousPageCacheMiddleware:
             with transaction.atomic():
                 _store(request, response, key, site_generation, listing_generation, now)
         except Exception:  # noqa: BLE001 - logged, and the rendered response still goes out
-            import logging
-
-            logging.getLogger(__name__).exception("Could not store %s", request.path)
+            logger.exception("Could not store %s", request.path)
 
     @staticmethod
     def _replay(status, headers, content):

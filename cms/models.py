@@ -20,6 +20,13 @@ from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
 
+def kind_label(kind):
+    """The translated name of a kind of submission ("Learning resource"), "" if unknown."""
+    from repository.models import Submission
+
+    return Submission.Kind(kind).label if kind in Submission.Kind.values else ""
+
+
 class ResourcesIndexPage(Page):
     """Resources: everything the region has published (learning resources, research, stories)."""
 
@@ -38,7 +45,7 @@ class ResourcesIndexPage(Page):
         from cms.search import run_search
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(run_search(request.GET))
+        context.update(run_search(request.GET, listing=(self.url_path, self.get_url(request))))
         return context
 
 
@@ -419,9 +426,7 @@ class ResourcePage(Page):
 
     @property
     def kind_label(self):
-        from repository.models import Submission
-
-        return Submission.Kind(self.kind).label if self.kind in Submission.Kind.values else ""
+        return kind_label(self.kind)
 
     def public_files(self):
         """The current public files of this page (main file first)."""

@@ -13,19 +13,31 @@ are then set operations in memory instead of GROUP BY queries over the whole col
 """
 
 import re
+from array import array
+from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import F, IntegerField, Max
 from django.db.models.expressions import RawSQL
+from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from cms.models import PublicCacheGeneration, ResourceFacetValue, ResourcePage
+from cms.models import (
+    PublicCacheGeneration,
+    ResourceFacetValue,
+    ResourcePage,
+    ResourcesIndexPage,
+    kind_label,
+)
 
 FACETS = [
     ("kind", _("Kind")),
@@ -49,14 +61,11 @@ ORDERING = {
     "title": ("title", "page_ptr_id"),
 }
 PER_PAGE = 20
-# The fields of a result in the list (templates/cms/resources_index_page.html).
+# The fields of a result in the list (`ResultRow`, templates/cms/resources_index_page.html).
 RESULT_FIELDS = (
+    "pk",
     "title",
-    "slug",
     "url_path",
-    "path",
-    "depth",
-    "locale",
     "kind",
     "origin_name",
     "date_published",
@@ -68,6 +77,9 @@ MAX_VALUES_PER_FACET = 20
 # pending list is worth merging at once.
 DOCUMENT_INDEX = "resource_search_document"
 BULK_UPDATE = 100
+# Search texts (with their sort) whose ordered matches each process remembers per generation:
+# at most 20,000 ids (160 kB) each, and usually a few thousand.
+REMEMBERED_SEARCHES = 200
 # Entries of superseded generations are never read again; this only bounds how long they linger.
 FACET_INDEX_SECONDS = 24 * 3600
 
@@ -110,7 +122,14 @@ class SearchRequest:
             pairs.append(("sort", chosen_sort))
         if page and str(page) != "1":
             pairs.append(("page", page))
-        return "?" + urlencode(pairs) if pairs else "?"
+        return "?" + "&".join(_encoded_pair(key, str(value)) for key, value in pairs)
+
+
+@lru_cache(maxsize=4096)
+def _encoded_pair(key, value):
+    # What urlencode() writes for one pair; a results page writes some forty query strings
+    # out of the same few pairs.
+    return urlencode([(key, value)])
 
 
 # Full text ----------------------------------------------------------------------------------
@@ -184,7 +203,7 @@ def _among(bits):
 
     The bit set travels as one bytea parameter (2.5 kB for 20,000 ids) and PostgreSQL's
     get_bit() reads it with the same bit order as `_bits`, so the database returns only the
-    pages the facets allow, and ranks or sorts only those.
+    pages the facets allow, and sorts only those.
     """
     data = bits.to_bytes(bits.bit_length() // 8 + 1, "little")
     column = f"{ResourcePage._meta.db_table}.page_ptr_id"
@@ -195,30 +214,44 @@ def _among(bits):
     )
 
 
-def _text_matches(search, allowed):
-    """Ids of the pages among `allowed` (bits) that match the search text, in the sort's order."""
+def _text_matches(search, allowed, index):
+    """The pages among `allowed` (bits) that match the search text: (ordered ids, bits).
+
+    The ordered matches of the whole collection are worked out once per text and sort in a
+    listing generation (`FacetIndex.remembered_matches`); refining a search by its facets, or
+    paging through it, then only intersects bit sets, and reads the order as far as the page.
+    """
     if not allowed:
-        return []
+        return [], 0
+    ordered, bits = index.remembered_matches(
+        (search.q, search.sort), lambda: _all_text_matches(search)
+    )
+    chosen = bits & allowed
+    return _OrderedMembers(ordered, chosen), chosen
+
+
+def _all_text_matches(search):
+    """Ids of the live pages that match the search text, in the sort's order."""
     if uses_search_document():
         # Split like Wagtail's backend did (a hyphen separates words), then every word must
-        # match, stemmed: plainto_tsquery ANDs the words and drops stop words.
+        # match, stemmed: plainto_tsquery ANDs the words and drops stop words. Pages that are
+        # not live or not public are left out by the facet index's bits.
         words = " ".join(re.split(r"[\s\-]+", search.q))
         query = SearchQuery(words, config=search_config(), search_type="plain")
         pages = ResourcePage.objects.filter(search_document=query)
-        pages = pages.alias(allowed=_among(allowed)).filter(allowed=1)
         if search.sort == "relevance":
             pages = pages.annotate(rank=SearchRank(F("search_document"), query))
             pages = pages.order_by("-rank", "-page_ptr_id")
         else:
             pages = pages.order_by(*ORDERING[search.sort])
-        return list(pages.values_list("pk", flat=True))
+        return pages.values_list("pk", flat=True)
     results = ResourcePage.objects.live().search(
         search.q, operator="and", order_by_relevance=search.sort == "relevance"
     )
     pages = results.get_queryset()
     if search.sort != "relevance":
         pages = pages.order_by(*ORDERING[search.sort])
-    return _members(pages.values_list("pk", flat=True), allowed)
+    return pages.values_list("pk", flat=True)
 
 
 def _listing_ids(search, allowed):
@@ -247,20 +280,59 @@ def _bits(ids):
     return int.from_bytes(buffer, "little")
 
 
-def _members(ordered_ids, bits):
-    """The ids, in their order, whose bit is set."""
-    buffer = bits.to_bytes(bits.bit_length() // 8 + 1, "little")
-    size = len(buffer)
-    return [pk for pk in ordered_ids if (pk >> 3) < size and buffer[pk >> 3] >> (pk & 7) & 1]
+class _OrderedMembers:
+    """The ids of `ordered` whose bit is set in `bits`, in order, read only as far as a slice
+    asks (a results page), not filtered whole on every search."""
+
+    def __init__(self, ordered, bits):
+        self.ordered = ordered
+        self.bits = bits
+
+    def __getitem__(self, window):
+        buffer = self.bits.to_bytes(self.bits.bit_length() // 8 + 1, "little")
+        size, found = len(buffer), []
+        for pk in self.ordered:
+            if (pk >> 3) < size and buffer[pk >> 3] >> (pk & 7) & 1:
+                found.append(pk)
+                if window.stop is not None and len(found) >= window.stop:
+                    break
+        return found[window]
 
 
 @dataclass
 class FacetIndex:
-    """The live, public resource pages, and which of them carry each facet value, as bit sets."""
+    """The live, public resource pages, and which of them carry each facet value, as bit sets.
+
+    It also remembers, in the process that uses it, the ordered matches of recent search texts:
+    both hold exactly as long as the listing generation the index was built for.
+    """
 
     pages: int = 0
     # {facet: [(value, label, bits)]}
     values: dict = field(default_factory=dict)
+    # {(text, sort): (array of page ids, bits)}, least recently used first; not shared through
+    # the cache.
+    matches: OrderedDict = field(default_factory=OrderedDict, repr=False, compare=False)
+
+    def __getstate__(self):
+        return {"pages": self.pages, "values": self.values}
+
+    def __setstate__(self, state):
+        self.__init__(**state)
+
+    def remembered_matches(self, key, find):
+        """(ordered page ids, their bits) of what `find()` gives for `key`, computed once while
+        this index holds."""
+        found = self.matches.get(key)
+        if found is None:
+            ordered = array("q", find())
+            found = (ordered, _bits(ordered))
+            self.matches[key] = found
+            while len(self.matches) > REMEMBERED_SEARCHES:
+                self.matches.popitem(last=False)
+        else:
+            self.matches.move_to_end(key)
+        return found
 
     @classmethod
     def build(cls):
@@ -359,7 +431,7 @@ def _display_label(key, row):
 
 
 def facet_entries(counted, search):
-    """[(key, label, [{"value", "label", "count", "selected", "url"}])] for the template."""
+    """[(key, label, [{"value", "label", "count", "count_display", "selected", "url"}])]."""
     facets = []
     for key, label in FACETS:
         items = list(counted.get(key, []))
@@ -368,11 +440,13 @@ def facet_entries(counted, search):
         else:
             items.sort(key=lambda r: (-r["count"], r["label"]))
         chosen = search.selected.get(key, [])
+        language = translation.get_language()
         entries = [
             {
                 "value": row["value"],
                 "label": _display_label(key, row),
                 "count": row["count"],
+                "count_display": _in_language(intcomma, row["count"], language),
                 "selected": row["value"] in chosen,
                 "url": search.query_string(toggle=(key, row["value"])),
             }
@@ -386,13 +460,47 @@ def facet_entries(counted, search):
 # Results -----------------------------------------------------------------------------------
 
 
-class _Results:
-    """A Paginator-friendly sequence of result pages: ordered ids (a list or a lazy queryset)
-    whose number is already known, so paging never runs a COUNT query."""
+@dataclass(frozen=True)
+class ResultRow:
+    """One search result as the list shows it: a few fields of the page, and its URL."""
 
-    def __init__(self, ids, total):
+    pk: int
+    title: str
+    url: str
+    kind: str
+    origin_name: str
+    date_published: object
+    summary: str
+
+    @property
+    def kind_label(self):
+        return _in_language(kind_label, self.kind, translation.get_language())
+
+    @property
+    def date_display(self):
+        """The publication date in the language's DATE_FORMAT ("March 2, 2026")."""
+        return _in_language(date_format, self.date_published, translation.get_language())
+
+
+@lru_cache(maxsize=4096)
+def _in_language(function, value, language):
+    # A result list shows twenty kind labels and dates and the facets sixty counts, mostly the
+    # same few: formatting one, in the template, took longer than the rest of its entry.
+    return str(function(value))
+
+
+class _Results:
+    """A Paginator-friendly sequence of results: ordered ids (a list or a lazy queryset) whose
+    number is already known, so paging never runs a COUNT query.
+
+    Rows are read as plain values, not page instances (those cost three times the query), and
+    their URLs made from the Resources page's own: every result is one of its children.
+    """
+
+    def __init__(self, ids, total, listing):
         self.ids = ids
         self.total = total
+        self.listing_path, self.listing_url = listing
 
     def __len__(self):
         return self.total
@@ -402,31 +510,50 @@ class _Results:
 
     def __getitem__(self, window):
         wanted = list(self.ids[window])
-        # Only what the result list shows (and what the page URL is made of): building full
-        # page instances of 20 results cost twice as much as the query itself.
-        pages = ResourcePage.objects.live().only(*RESULT_FIELDS).in_bulk(wanted)
-        return [pages[pk] for pk in wanted if pk in pages]
+        rows = ResourcePage.objects.filter(pk__in=wanted, live=True).values_list(*RESULT_FIELDS)
+        found = {row[0]: row for row in rows}
+        return [self._row(*found[pk]) for pk in wanted if pk in found]
+
+    def _row(self, pk, title, url_path, kind, origin_name, date_published, summary):
+        return ResultRow(
+            pk=pk,
+            title=title,
+            url=self.listing_url + url_path.removeprefix(self.listing_path),
+            kind=kind,
+            origin_name=origin_name,
+            date_published=date_published,
+            summary=summary,
+        )
 
 
-def run_search(params):
+def _default_listing():
+    index = ResourcesIndexPage.objects.live().first()
+    return (index.url_path, index.get_url()) if index else ("/", "/")
+
+
+def run_search(params, listing=None):
     """Everything the Resources index template needs for one request's GET parameters.
 
+    `listing` is the Resources page's (url_path, URL) the result URLs are made from; by default
+    the live Resources page's.
+
     The facet index gives the live, public pages with the chosen facet values (bits). With
-    search text, one full-text query among those gives the ordered ids of the results, whose
-    facets the index counts; without, the index gives the number of results and the facet
-    counts by itself, and one query the ids of the current page in the listing's order. One
-    more query reads the current page's rows.
+    search text, the ordered matches of the text (one full-text query, remembered for the
+    generation) intersected with those bits are the results, whose facets the index counts;
+    without, the index gives the number of results and the facet counts by itself, and one
+    query the ids of the current page in the listing's order. One more query reads the current
+    page's rows.
     """
     search = SearchRequest(params)
+    listing = listing or _default_listing()
     index = facet_index()
     allowed = index.select(search.selected)
     if search.q:
-        ids = _text_matches(search, allowed)
-        chosen = _bits(ids)
-        results = _Results(ids, len(ids))
+        ids, chosen = _text_matches(search, allowed, index)
+        results = _Results(ids, chosen.bit_count(), listing)
     else:
         chosen = allowed
-        results = _Results(_listing_ids(search, allowed), allowed.bit_count())
+        results = _Results(_listing_ids(search, allowed), allowed.bit_count(), listing)
     paginator = Paginator(results, PER_PAGE)
     counted = index.counts(chosen)
     page_obj = paginator.get_page(search.page)

@@ -120,14 +120,6 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    # Server-side prepared statements once a query has run 5 times on a connection (psycopg's
-    # default, which Django turns off): the page store's lookup and other hot queries skip
-    # planning. Set DATABASE_PREPARE_THRESHOLD=none behind a transaction-pooling pgbouncer.
-    _threshold = env("DATABASE_PREPARE_THRESHOLD", "5").lower()
-    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
-        None if _threshold == "none" else int(_threshold)
-    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -238,6 +230,10 @@ ALSMIS_PAGE_CACHE_SECONDS = int(env("ALSMIS_PAGE_CACHE_SECONDS", "300"))
 # Ties stored pages to the code that rendered them; by default a hash of the sources (cms.cache).
 ALSMIS_RELEASE = env("ALSMIS_RELEASE", "")
 ALSMIS_PAGE_CACHE_EXCLUDE = ("/admin/", "/api/", "/documents/", "/i18n/", "/healthz", "/images/")
+# Stored pages each web process also keeps in memory (PostgreSQL only; 0 = none), served without
+# a query while no purge has been announced, and for at most this many seconds each.
+ALSMIS_PAGE_CACHE_LOCAL_ENTRIES = int(env("ALSMIS_PAGE_CACHE_LOCAL_ENTRIES", "2000"))
+ALSMIS_PAGE_CACHE_LOCAL_SECONDS = int(env("ALSMIS_PAGE_CACHE_LOCAL_SECONDS", "30"))
 # OAI-PMH (/oai/): records per list response, the identifier namespace, the contact address.
 ALSMIS_OAI_PAGE_SIZE = int(env("ALSMIS_OAI_PAGE_SIZE", "100"))
 ALSMIS_OAI_REPOSITORY_IDENTIFIER = env("ALSMIS_OAI_REPOSITORY_IDENTIFIER", "alsmis.deped-car")

@@ -26,3 +26,6 @@ ALLOWED_HOSTS = ["*"]
 # Tests share one process-wide cache while the database rolls back between tests, so the
 # anonymous page cache is off here; tests/public/test_page_cache.py switches it on.
 ALSMIS_PAGE_CACHE_SECONDS = 0
+# Purges inside a test's transaction are never announced (NOTIFY is sent at commit), so copies
+# in memory are off too; tests/public/test_page_copies.py switches them on with real commits.
+ALSMIS_PAGE_CACHE_LOCAL_ENTRIES = 0

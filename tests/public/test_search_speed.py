@@ -12,7 +12,8 @@ from cms.search import run_search
 
 
 def search(query=""):
-    return run_search(QueryDict(query))
+    # The Resources page passes its own url_path and URL; result URLs are not checked here.
+    return run_search(QueryDict(query), listing=("/home/resources/", "/resources/"))
 
 
 def titles(context):
@@ -133,6 +134,30 @@ def test_text_search_with_facets_counts_the_current_results_in_few_queries(shelf
 
 
 @pytest.mark.django_db
+@pytest.mark.postgres
+def test_refining_a_search_reuses_its_text_matches_until_the_next_publication(
+    shelf, make_submission
+):
+    assert titles(search("q=terraces")) == ["Rice Terraces of Banaue", "Water Use in Upland Farms"]
+    # The same words, refined by a facet: no full-text query, only the generation and the rows.
+    with CaptureQueriesContext(connection) as queries:
+        context = search("q=terraces&kind=lr")
+        assert titles(context) == ["Rice Terraces of Banaue"]
+    assert len(queries) == 2, [q["sql"] for q in queries]
+    assert "@@" not in " ".join(q["sql"] for q in queries)
+    assert counts(context, "kind") == {"lr": 1}
+
+    # Another sort of the same words is another ordering: worked out once, then reused.
+    assert titles(search("q=terraces&sort=title")) == [
+        "Rice Terraces of Banaue",
+        "Water Use in Upland Farms",
+    ]
+    # A publication moves the generation on: the new item is found at once.
+    publish_submission(make_submission(title="Terraces and Tourism", summary="Visitors."))
+    assert "Terraces and Tourism" in titles(search("q=terraces&kind=lr"))
+
+
+@pytest.mark.django_db
 def test_unfiltered_facet_counts_are_cached_per_listing_generation(shelf, make_submission):
     from cms.models import ResourceFacetValue
 
@@ -178,6 +203,7 @@ def test_backfill_command_fills_pages_without_a_search_document(shelf):
     call_command("update_search_documents", "--missing", stdout=out)
     assert "written for 1 pages" in out.getvalue()
     assert not ResourcePage.objects.filter(search_document__isnull=True).exists()
+    # The command moves the listing generation on: searches made before see the new vectors.
     assert titles(search("q=vegetables")) == ["Fractions at the Market"]
 
     out = StringIO()

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
+from cms.cache import purge_public_cache
 from cms.models import ResourcePage
 from cms.search import update_search_documents, uses_search_document
 
@@ -25,4 +26,8 @@ class Command(BaseCommand):
             return
         pages = ResourcePage.objects.filter(search_document__isnull=True) if missing else None
         count = update_search_documents(pages)
+        if count:
+            # Stored searches, and the matches each web process remembers, were found with the
+            # old vectors.
+            purge_public_cache()
         self.stdout.write(self.style.SUCCESS(f"Search vectors written for {count} pages."))
