@@ -344,13 +344,13 @@ class ProcessCopies:
         size, seconds = self._limits()
         if size <= 0:
             return
-        until = time.monotonic() + seconds
-        if expires_at is not None:
-            remaining = (expires_at - timezone.now()).total_seconds()
-            until = min(until, time.monotonic() + remaining)
         with self.lock:
             if not self._listening():
                 return
+            until = time.monotonic() + seconds
+            if expires_at is not None:  # an aware datetime: copies exist on PostgreSQL only
+                remaining = (expires_at - timezone.now()).total_seconds()
+                until = min(until, time.monotonic() + remaining)
             self.entries[key] = (response, until)
             self.entries.move_to_end(key)
             while len(self.entries) > size:
