@@ -97,3 +97,15 @@ def test_copies_are_kept_for_a_limited_time(copies, settings, make_submission, c
         response, queries = get(client, "/resources/")
     # Kept for no time at all: every request asks the store.
     assert (response["X-Page-Cache"], queries) == ("hit", 1)
+
+
+def test_nothing_is_kept_without_a_listener(settings, monkeypatch):
+    # As on SQLite (`make run`): no NOTIFY to listen for, so no copies; the stored expiry
+    # (SQLite hands it back as text) is never read.
+    from cms.cache import ProcessCopies
+
+    settings.ALSMIS_PAGE_CACHE_LOCAL_ENTRIES = 100
+    copies = ProcessCopies()
+    monkeypatch.setattr(copies, "_listening", lambda: False)
+    copies.keep("key", (200, [], b"page"), "2026-11-23 10:00:00")
+    assert copies.entries == {} and copies.get("key") is None
