@@ -31,13 +31,7 @@ from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from cms.models import (
-    PublicCacheGeneration,
-    ResourceFacetValue,
-    ResourcePage,
-    ResourcesIndexPage,
-    kind_label,
-)
+from cms.models import PublicCacheGeneration, ResourceFacetValue, ResourcePage, kind_label
 
 FACETS = [
     ("kind", _("Kind")),
@@ -526,16 +520,10 @@ class _Results:
         )
 
 
-def _default_listing():
-    index = ResourcesIndexPage.objects.live().first()
-    return (index.url_path, index.get_url()) if index else ("/", "/")
-
-
-def run_search(params, listing=None):
+def run_search(params, listing):
     """Everything the Resources index template needs for one request's GET parameters.
 
-    `listing` is the Resources page's (url_path, URL) the result URLs are made from; by default
-    the live Resources page's.
+    `listing` is the Resources page's (url_path, URL) the result URLs are made from.
 
     The facet index gives the live, public pages with the chosen facet values (bits). With
     search text, the ordered matches of the text (one full-text query, remembered for the
@@ -545,7 +533,6 @@ def run_search(params, listing=None):
     page's rows.
     """
     search = SearchRequest(params)
-    listing = listing or _default_listing()
     index = facet_index()
     allowed = index.select(search.selected)
     if search.q:

@@ -1,7 +1,7 @@
 """Taking a submission along the workflow as the demo users, for tests that need it done."""
 
-from workflow.demo import passing_review
-from workflow.services import perform_transition
+from workflow.demo import lr_data, passing_review, pdf_upload
+from workflow.services import create_submission, perform_transition, upload_file
 
 # A division-level learning resource from submission to regional approval.
 APPROVAL_STEPS = [
@@ -22,3 +22,12 @@ def approve(submission, user_named):
         review = passing_review(submission) if name in REVIEWED else None
         perform_transition(user_named(username), submission, name, review=review)
     return submission
+
+
+def approved_lr(user_named, title, **fields):
+    """A Benguet teacher's learning resource (module and IP declaration), approved by the region."""
+    teacher = user_named("teacher.benguet")
+    submission = create_submission(teacher, lr_data(title, **fields))
+    upload_file(teacher, submission, pdf_upload(title, "module.pdf"), "main")
+    upload_file(teacher, submission, pdf_upload("IP", "ip.pdf"), "ip_declaration")
+    return approve(submission, user_named)

@@ -4,19 +4,14 @@ import pytest
 from django.urls import reverse
 
 from cms.models import ResourcePage
-from tests.journeys import approve
-from workflow.demo import lr_data, pdf_upload
+from tests.journeys import approved_lr
 from workflow.models import State
-from workflow.services import create_submission, perform_transition, upload_file
+from workflow.services import perform_transition
 
 
 @pytest.fixture
 def published_through_workflow(user_named):
-    teacher = user_named("teacher.benguet")
-    submission = create_submission(teacher, lr_data("Counting Coffee Cherries"))
-    upload_file(teacher, submission, pdf_upload("Coffee", "coffee module.pdf"), "main")
-    upload_file(teacher, submission, pdf_upload("IP", "ip.pdf"), "ip_declaration")
-    approve(submission, user_named)
+    submission = approved_lr(user_named, "Counting Coffee Cherries")
     perform_transition(user_named("als.region"), submission, "publish")
     return submission
 

@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 
 from cms.models import ResourcePage
-from tests.journeys import approve
-from workflow.demo import lr_data, pdf_upload
+from tests.journeys import approve, approved_lr
+from workflow.demo import pdf_upload
 from workflow.services import create_submission, perform_transition, upload_file
 
 OAI = {"oai": "http://www.openarchives.org/OAI/2.0/", "dc": "http://purl.org/dc/elements/1.1/"}
@@ -18,17 +18,11 @@ OAI = {"oai": "http://www.openarchives.org/OAI/2.0/", "dc": "http://purl.org/dc/
 @pytest.mark.django_db
 @pytest.mark.postgres
 def test_published_found_downloaded_harvested_then_withdrawn(user_named, mailoutbox):
-    teacher = user_named("teacher.benguet")
-    submission = create_submission(
-        teacher,
-        lr_data(
-            "Rice Terraces Arithmetic",
-            summary="Learners measure the Banaue terraces to practise perimeter and area.",
-        ),
+    submission = approved_lr(
+        user_named,
+        "Rice Terraces Arithmetic",
+        summary="Learners measure the Banaue terraces to practise perimeter and area.",
     )
-    upload_file(teacher, submission, pdf_upload("Rice Terraces", "terraces module.pdf"), "main")
-    upload_file(teacher, submission, pdf_upload("IP", "ip.pdf"), "ip_declaration")
-    approve(submission, user_named)
 
     # Publication by regional ALS personnel creates the live page.
     perform_transition(user_named("als.region"), submission, "publish")
