@@ -1,7 +1,7 @@
 """Anonymous page store: whole public responses kept in the database and served before Django.
 
-`AnonymousPageCacheMiddleware` is the outermost middleware. For an anonymous GET it makes one
-query that both finds a stored response (`RenderedPage`) and checks that it is still current,
+`AnonymousPageCacheMiddleware` is the outermost middleware. For an anonymous GET it runs one
+prepared statement that both finds a stored response (`RenderedPage`) and checks that it is still current,
 and answers with its bytes without routing, sessions or templates. On a miss the page renders
 as usual and the response is stored, so every web worker (and every restart) can serve it.
 
@@ -28,6 +28,7 @@ import random
 import threading
 import time
 from collections import OrderedDict
+from contextlib import nullcontext
 from functools import lru_cache
 from pathlib import Path
 
@@ -38,6 +39,7 @@ from django.http import HttpResponse
 from django.utils import timezone, translation
 
 from cms import routing
+from cms.db import run_prepared
 
 logger = logging.getLogger(__name__)
 
@@ -206,13 +208,19 @@ def _excluded(path):
 
 
 def _lookup(key, now):
-    """One query: the generations now in force, the highest page id (see `cms.routing.prime`),
-    and the stored response (expiry, status, headers, content) if still current."""
+    """One statement: the generations now in force, the highest page id (see
+    `cms.routing.prime`), and the stored response (expiry, status, headers, content) if still
+    current."""
+    return run_prepared(_lookup_sql(), [key, current_release(), now])
+
+
+@lru_cache(maxsize=1)
+def _lookup_sql():
     from cms.models import PublicCacheGeneration, RenderedPage
 
     stored = RenderedPage._meta.db_table
     counters = PublicCacheGeneration._meta.db_table
-    sql = f"""
+    return f"""
         SELECT g.site, g.listing, (SELECT MAX(id) FROM wagtailcore_page),
             r.expires_at, r.status, r.headers, r.content
         FROM (SELECT COALESCE(MAX(site), 0) AS site, COALESCE(MAX(value), 0) AS listing
@@ -224,9 +232,49 @@ def _lookup(key, now):
                     OR (p.live_revision_id IS NULL AND r.revision_id IS NULL))))
             OR (r.scope = 'listing' AND r.generation = g.listing AND r.expires_at > %s))
     """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [key, current_release(), now])
-        return cursor.fetchone()
+
+
+# The stored entry's columns, in the order `_store` passes them.
+STORED_FIELDS = (
+    "key",
+    "path",
+    "scope",
+    "page",
+    "revision_id",
+    "generation",
+    "release",
+    "status",
+    "headers",
+    "content",
+    "rendered_at",
+    "expires_at",
+)
+
+
+@lru_cache(maxsize=2)
+def _store_sql(asynchronous):
+    """The upsert of one entry; `asynchronous` makes it commit without waiting for the disk.
+
+    A stored page can always be rendered again, so the write-ahead log's flush is not worth
+    the visitor's wait. `set_config(..., true)` lasts to the end of the statement's own
+    transaction; the CTE is read (by RETURNING) only so that PostgreSQL runs it.
+    """
+    from cms.models import RenderedPage
+
+    columns = [RenderedPage._meta.get_field(name).column for name in STORED_FIELDS]
+    sql = (
+        f"INSERT INTO {RenderedPage._meta.db_table} ({', '.join(columns)})"
+        f" VALUES ({', '.join(['%s'] * len(columns))})"
+        f" ON CONFLICT (key) DO UPDATE SET "
+        + ", ".join(f"{column} = EXCLUDED.{column}" for column in columns[1:])
+    )
+    if asynchronous:
+        sql = (
+            "WITH settings AS (SELECT set_config('synchronous_commit', 'off', true) AS value) "
+            + sql
+            + " RETURNING (SELECT value FROM settings)"
+        )
+    return sql
 
 
 def _store(request, response, key, site_generation, listing_generation, now):
@@ -244,38 +292,28 @@ def _store(request, response, key, site_generation, listing_generation, now):
     headers = [
         [name, value] for name, value in response.items() if name.lower() not in UNSTORED_HEADERS
     ]
-    entry = RenderedPage(
-        key=key,
-        path=path[:2000],
-        scope=scope,
-        page_id=page_id,
-        revision_id=revision_id,
-        generation=generation,
-        release=current_release(),
-        status=response.status_code,
-        headers=headers,
-        content=response.content,
-        rendered_at=now,
-        expires_at=expires,
-    )
-    RenderedPage.objects.bulk_create(
-        [entry],
-        update_conflicts=True,
-        unique_fields=["key"],
-        update_fields=[
-            "path",
-            "scope",
-            "page",
-            "revision_id",
-            "generation",
-            "release",
-            "status",
-            "headers",
-            "content",
-            "rendered_at",
-            "expires_at",
-        ],
-    )
+    values = {
+        "key": key,
+        "path": path[:2000],
+        "scope": scope,
+        "page": page_id,
+        "revision_id": revision_id,
+        "generation": generation,
+        "release": current_release(),
+        "status": response.status_code,
+        "headers": headers,
+        "content": response.content,
+        "rendered_at": now,
+        "expires_at": expires,
+    }
+    params = [
+        RenderedPage._meta.get_field(name).get_db_prep_save(values[name], connection)
+        for name in STORED_FIELDS
+    ]
+    # Outside a transaction (always, in production: this middleware is the outermost), the
+    # write is a transaction of its own and may commit asynchronously.
+    asynchronous = connection.vendor == "postgresql" and not connection.in_atomic_block
+    run_prepared(_store_sql(asynchronous), params, fetch="one" if asynchronous else None)
     if scope == RenderedPage.Scope.LISTING and random.randrange(PRUNE_ONE_IN) == 0:
         prune_rendered_pages()
 
@@ -447,9 +485,10 @@ class AnonymousPageCacheMiddleware:
         return response
 
     def _store_quietly(self, request, response, key, site_generation, listing_generation, now):
-        # A store that fails (say, a read-only replica) must not fail the visitor's request.
+        # A store that fails (say, a read-only replica) must not fail the visitor's request,
+        # nor leave a transaction around it unusable (hence the savepoint inside one).
         try:
-            with transaction.atomic():
+            with transaction.atomic() if connection.in_atomic_block else nullcontext():
                 _store(request, response, key, site_generation, listing_generation, now)
         except Exception:  # noqa: BLE001 - logged, and the rendered response still goes out
             logger.exception("Could not store %s", request.path)

@@ -42,10 +42,12 @@ class ResourcesIndexPage(Page):
         verbose_name = _("resources index page")
 
     def get_context(self, request, *args, **kwargs):
+        from cms.routing import generations
         from cms.search import run_search
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(run_search(request.GET, listing=(self.url_path, self.get_url(request))))
+        listing = (self.url_path, self.get_url(request))
+        context.update(run_search(request.GET, listing, generations(request)))
         return context
 
 

@@ -52,6 +52,12 @@ def prime(request, state, language):
         request._wagtail_site, request._wagtail_route_for_request = remembered
 
 
+def generations(request):
+    """The (site generation, listing generation, highest page id) the page store read for
+    `request` before it rendered, or None (the store is off, or the visitor signed in)."""
+    return getattr(request, "alsmis_route", (None, None))[0]
+
+
 def remember(request, response):
     """Keep the Site and route of a successful render of a primed request."""
     state, key = getattr(request, "alsmis_route", (None, None))
@@ -89,7 +95,7 @@ def menu_sections(request, site):
     """
     if site is None:
         return []
-    state = getattr(request, "alsmis_route", (None, None))[0]
+    state = generations(request)
     key = (site.pk, translation.get_language())
     if state is not None:
         sections = _current(state)["sections"].get(key)

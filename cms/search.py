@@ -25,12 +25,13 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import F, IntegerField, Max
-from django.db.models.expressions import RawSQL
+from django.db.models import F, Max
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from wagtail.models import Page
 
+from cms.db import run_prepared
 from cms.models import PublicCacheGeneration, ResourceFacetValue, ResourcePage, kind_label
 
 FACETS = [
@@ -74,6 +75,9 @@ BULK_UPDATE = 100
 # Search texts (with their sort) whose ordered matches each process remembers per generation:
 # at most 20,000 ids (160 kB) each, and usually a few thousand.
 REMEMBERED_SEARCHES = 200
+# Result rows (the fields of `RESULT_FIELDS`) each process remembers per generation: about
+# 500 bytes each, so at most about 10 MB.
+REMEMBERED_ROWS = 20_000
 # Entries of superseded generations are never read again; this only bounds how long they linger.
 FACET_INDEX_SECONDS = 24 * 3600
 
@@ -95,28 +99,35 @@ class SearchRequest:
             sort = "relevance" if self.q else "newest"
         self.sort = sort
         self.page = params.get("page") or "1"
+        self._encoded = None
 
     def query_string(self, *, toggle=None, sort=None, page=None):
-        """The canonical query string, optionally toggling one facet value or changing sort/page."""
-        selected = {key: list(values) for key, values in self.selected.items()}
-        if toggle is not None:
-            key, value = toggle
-            values = selected.setdefault(key, [])
-            if value in values:
-                values.remove(value)
-            else:
-                values.append(value)
-        pairs = []
-        if self.q:
-            pairs.append(("q", self.q))
+        """The canonical query string, optionally toggling one facet value or changing sort/page.
+
+        A results page writes some forty of these (one per facet value): the pairs that do not
+        change are encoded once per request.
+        """
+        encoded = self._encoded_pairs()
+        parts = list(encoded["q"])
         for key in FACET_KEYS:
-            pairs += [(key, value) for value in sorted(selected.get(key, []))]
+            if toggle is not None and toggle[0] == key:
+                values = set(self.selected.get(key, ())) ^ {toggle[1]}
+                parts += [_encoded_pair(key, str(value)) for value in sorted(values)]
+            else:
+                parts += encoded.get(key, ())
         chosen_sort = sort or self.sort
         if chosen_sort != ("relevance" if self.q else "newest"):
-            pairs.append(("sort", chosen_sort))
+            parts.append(_encoded_pair("sort", chosen_sort))
         if page and str(page) != "1":
-            pairs.append(("page", page))
-        return "?" + "&".join(_encoded_pair(key, str(value)) for key, value in pairs)
+            parts.append(_encoded_pair("page", str(page)))
+        return "?" + "&".join(parts)
+
+    def _encoded_pairs(self):
+        if self._encoded is None:
+            self._encoded = {"q": [_encoded_pair("q", self.q)] if self.q else []}
+            for key, values in self.selected.items():
+                self._encoded[key] = [_encoded_pair(key, value) for value in values]
+        return self._encoded
 
 
 @lru_cache(maxsize=4096)
@@ -192,72 +203,48 @@ def refresh_search_document(sender=None, instance=None, **kwargs):
         update_search_documents(ResourcePage.objects.filter(pk=instance.pk))
 
 
-def _among(bits):
-    """SQL: 1 if the resource page's id is in `bits` (a `FacetIndex` bit set), else 0.
-
-    The bit set travels as one bytea parameter (2.5 kB for 20,000 ids) and PostgreSQL's
-    get_bit() reads it with the same bit order as `_bits`, so the database returns only the
-    pages the facets allow, and sorts only those.
-    """
-    data = bits.to_bytes(bits.bit_length() // 8 + 1, "little")
-    column = f"{ResourcePage._meta.db_table}.page_ptr_id"
-    return RawSQL(
-        f"CASE WHEN {column} < %s THEN get_bit(%s::bytea, {column}) ELSE 0 END",
-        (len(data) * 8, data),
-        output_field=IntegerField(),
-    )
-
-
 def _text_matches(search, allowed, index):
     """The pages among `allowed` (bits) that match the search text: (ordered ids, bits).
 
     The ordered matches of the whole collection are worked out once per text and sort in a
-    listing generation (`FacetIndex.remembered_matches`); refining a search by its facets, or
-    paging through it, then only intersects bit sets, and reads the order as far as the page.
+    listing generation (`FacetIndex.remembered_matches`): for relevance, by a ranked query;
+    for the other sorts, by picking the matches out of the collection's order for the sort
+    (`FacetIndex.order`), so that one cheaper, unranked query serves them all. Refining a
+    search by its facets, or paging through it, then only intersects bit sets, and reads the
+    order as far as the page.
     """
     if not allowed:
         return [], 0
+    ranked = search.sort == "relevance"
     ordered, bits = index.remembered_matches(
-        (search.q, search.sort), lambda: _all_text_matches(search)
+        (search.q, ranked), lambda: _all_text_matches(search, ranked=ranked)
     )
+    if not ranked:
+        matching = bits
+        ordered, bits = index.remembered_matches(
+            (search.q, search.sort), lambda: _OrderedMembers(index.order(search.sort), matching)[:]
+        )
     chosen = bits & allowed
     return _OrderedMembers(ordered, chosen), chosen
 
 
-def _all_text_matches(search):
-    """Ids of the live pages that match the search text, in the sort's order."""
+def _all_text_matches(search, *, ranked):
+    """Ids of the live pages that match the search text, by relevance if `ranked`."""
     if uses_search_document():
         # Split like Wagtail's backend did (a hyphen separates words), then every word must
         # match, stemmed: plainto_tsquery ANDs the words and drops stop words. Pages that are
         # not live or not public are left out by the facet index's bits.
         words = " ".join(re.split(r"[\s\-]+", search.q))
         query = SearchQuery(words, config=search_config(), search_type="plain")
-        pages = ResourcePage.objects.filter(search_document=query)
-        if search.sort == "relevance":
+        pages = ResourcePage.objects.filter(search_document=query).order_by()
+        if ranked:
             pages = pages.annotate(rank=SearchRank(F("search_document"), query))
             pages = pages.order_by("-rank", "-page_ptr_id")
-        else:
-            pages = pages.order_by(*ORDERING[search.sort])
         return pages.values_list("pk", flat=True)
     results = ResourcePage.objects.live().search(
-        search.q, operator="and", order_by_relevance=search.sort == "relevance"
+        search.q, operator="and", order_by_relevance=ranked
     )
-    pages = results.get_queryset()
-    if search.sort != "relevance":
-        pages = pages.order_by(*ORDERING[search.sort])
-    return pages.values_list("pk", flat=True)
-
-
-def _listing_ids(search, allowed):
-    """The ids of the pages in `allowed` (bits) in the sort's order, as a lazy queryset."""
-    if uses_search_document():
-        pages = ResourcePage.objects.alias(allowed=_among(allowed)).filter(allowed=1)
-    else:
-        pages = ResourcePage.objects.live().public()
-        for key, values in search.selected.items():
-            chosen = ResourceFacetValue.objects.filter(facet=key, value__in=values)
-            pages = pages.filter(pk__in=chosen.values("page_id"))
-    return pages.order_by(*ORDERING[search.sort]).values_list("pk", flat=True)
+    return results.get_queryset().values_list("pk", flat=True)
 
 
 # Facets ------------------------------------------------------------------------------------
@@ -297,8 +284,9 @@ class _OrderedMembers:
 class FacetIndex:
     """The live, public resource pages, and which of them carry each facet value, as bit sets.
 
-    It also remembers, in the process that uses it, the ordered matches of recent search texts:
-    both hold exactly as long as the listing generation the index was built for.
+    It also remembers, in the process that uses it, the ordered matches of recent search texts
+    and the rows of results shown lately: all hold exactly as long as the listing generation
+    the index was built for (publishing, editing or withdrawing any page bumps it).
     """
 
     pages: int = 0
@@ -307,6 +295,10 @@ class FacetIndex:
     # {(text, sort): (array of page ids, bits)}, least recently used first; not shared through
     # the cache.
     matches: OrderedDict = field(default_factory=OrderedDict, repr=False, compare=False)
+    # {page id: row of RESULT_FIELDS}, least recently used first; not shared either.
+    rows: OrderedDict = field(default_factory=OrderedDict, repr=False, compare=False)
+    # {sort: array of page ids in its order}, read on first use; not shared either.
+    orders: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __getstate__(self):
         return {"pages": self.pages, "values": self.values}
@@ -326,6 +318,33 @@ class FacetIndex:
                 self.matches.popitem(last=False)
         else:
             self.matches.move_to_end(key)
+        return found
+
+    def order(self, sort):
+        """The ids of the live, public pages in the order of `sort` (newest, oldest, title),
+        read once (one query) while this index holds."""
+        ordered = self.orders.get(sort)
+        if ordered is None:
+            pages = ResourcePage.objects.live().public().order_by(*ORDERING[sort])
+            ordered = self.orders[sort] = array("q", pages.values_list("pk", flat=True))
+        return ordered
+
+    def remembered_rows(self, ids):
+        """{page id: row of `RESULT_FIELDS`} of the live pages among `ids`; only the rows not
+        remembered yet are read (one statement)."""
+        found, missing = {}, []
+        for pk in ids:
+            row = self.rows.get(pk)
+            if row is None:
+                missing.append(pk)
+            else:
+                self.rows.move_to_end(pk)
+                found[pk] = row
+        if missing:
+            for row in _read_rows(missing):
+                found[row[0]] = self.rows[row[0]] = row
+            while len(self.rows) > REMEMBERED_ROWS:
+                self.rows.popitem(last=False)
         return found
 
     @classmethod
@@ -383,24 +402,56 @@ def _facet_value_ids(live):
         yield key, value, label, ids
 
 
+def _read_rows(ids):
+    """The rows of `RESULT_FIELDS` of the live pages among `ids` (at most a results page)."""
+    if connection.vendor != "postgresql":
+        # SQLite hands dates back as text: the ORM converts them.
+        pages = ResourcePage.objects.filter(live=True, pk__in=ids)
+        return list(pages.values_list(*RESULT_FIELDS))
+    return run_prepared(_rows_sql(len(ids)), list(ids), fetch="all")
+
+
+@lru_cache(maxsize=PER_PAGE)
+def _rows_sql(count):
+    # One statement per number of ids (a results page has at most PER_PAGE), each prepared
+    # once per connection.
+    quote = connection.ops.quote_name
+    meta = ResourcePage._meta
+    columns = []
+    for name in RESULT_FIELDS:
+        column = meta.pk if name == "pk" else meta.get_field(name)
+        columns.append(f"{quote(column.model._meta.db_table)}.{quote(column.column)}")
+    pages, resources = quote(Page._meta.db_table), quote(meta.db_table)
+    placeholders = ", ".join(["%s"] * count)
+    return (
+        f"SELECT {', '.join(columns)} FROM {resources}"
+        f" JOIN {pages} ON {pages}.id = {resources}.{quote(meta.pk.column)}"
+        f" WHERE {pages}.live AND {resources}.{quote(meta.pk.column)} IN ({placeholders})"
+    )
+
+
 _local = {}
 
 
-def facet_index():
+def facet_index(state=None):
     """The `FacetIndex` of the collection as published now, built once per listing generation.
 
     Kept in Django's cache (shared by the web workers when it is Redis) and in this process.
     The key pairs the listing generation (`PublicCacheGeneration.value`, bumped by every
-    publish, withdrawal or edit) with the highest resource page id: the generation starts again
-    from 0 when a database is recreated (or a test rolls back) but page ids never repeat.
+    publish, withdrawal or edit) with the highest page id: the generation starts again from 0
+    when a database is recreated (or a test rolls back) but page ids never repeat. `state` is
+    what the page store read for this request (`cms.routing.generations`); without it, one
+    statement reads the same.
     """
-    table = PublicCacheGeneration._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
+    if state is not None:
+        _site, generation, highest = state
+    else:
+        table = PublicCacheGeneration._meta.db_table
+        generation, highest = run_prepared(
             f"SELECT (SELECT value FROM {table} WHERE id = 1),"
-            f" (SELECT MAX(page_ptr_id) FROM {ResourcePage._meta.db_table})"
+            f" (SELECT MAX(id) FROM {Page._meta.db_table})",
+            [],
         )
-        generation, highest = cursor.fetchone()
     key = f"cms.search.facets:{generation or 0}:{highest or 0}"
     index = _local.get(key)
     if index is None:
@@ -487,14 +538,16 @@ class _Results:
     """A Paginator-friendly sequence of results: ordered ids (a list or a lazy queryset) whose
     number is already known, so paging never runs a COUNT query.
 
-    Rows are read as plain values, not page instances (those cost three times the query), and
-    their URLs made from the Resources page's own: every result is one of its children.
+    Rows are plain values, not page instances (those cost three times the query), remembered
+    by the facet index, and their URLs made from the Resources page's own: every result is
+    one of its children.
     """
 
-    def __init__(self, ids, total, listing):
+    def __init__(self, ids, total, listing, index):
         self.ids = ids
         self.total = total
         self.listing_path, self.listing_url = listing
+        self.index = index
 
     def __len__(self):
         return self.total
@@ -504,8 +557,7 @@ class _Results:
 
     def __getitem__(self, window):
         wanted = list(self.ids[window])
-        rows = ResourcePage.objects.filter(pk__in=wanted, live=True).values_list(*RESULT_FIELDS)
-        found = {row[0]: row for row in rows}
+        found = self.index.remembered_rows(wanted)
         return [self._row(*found[pk]) for pk in wanted if pk in found]
 
     def _row(self, pk, title, url_path, kind, origin_name, date_published, summary):
@@ -520,27 +572,29 @@ class _Results:
         )
 
 
-def run_search(params, listing):
+def run_search(params, listing, state=None):
     """Everything the Resources index template needs for one request's GET parameters.
 
-    `listing` is the Resources page's (url_path, URL) the result URLs are made from.
+    `listing` is the Resources page's (url_path, URL) the result URLs are made from; `state`
+    the generations the page store read for the request, if it did (see `facet_index`).
 
     The facet index gives the live, public pages with the chosen facet values (bits). With
-    search text, the ordered matches of the text (one full-text query, remembered for the
-    generation) intersected with those bits are the results, whose facets the index counts;
-    without, the index gives the number of results and the facet counts by itself, and one
-    query the ids of the current page in the listing's order. One more query reads the current
-    page's rows.
+    search text, the matches of the text (one full-text query, remembered for the generation)
+    intersected with those bits are the results, whose facets the index counts; without, the
+    index gives the results, their number and the facet counts by itself. Either way the
+    current page's ids are read off an order kept in memory, and its rows not remembered yet
+    take one more statement.
     """
     search = SearchRequest(params)
-    index = facet_index()
+    index = facet_index(state)
     allowed = index.select(search.selected)
     if search.q:
         ids, chosen = _text_matches(search, allowed, index)
-        results = _Results(ids, chosen.bit_count(), listing)
+        results = _Results(ids, chosen.bit_count(), listing, index)
     else:
         chosen = allowed
-        results = _Results(_listing_ids(search, allowed), allowed.bit_count(), listing)
+        ordered = _OrderedMembers(index.order(search.sort), allowed)
+        results = _Results(ordered, allowed.bit_count(), listing, index)
     paginator = Paginator(results, PER_PAGE)
     counted = index.counts(chosen)
     page_obj = paginator.get_page(search.page)

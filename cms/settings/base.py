@@ -112,9 +112,22 @@ TEMPLATES = [
     },
 ]
 
+
+def database(url, **options):
+    """Django's settings of the database at `url` (dj_database_url's, and ours below)."""
+    settings = dj_database_url.parse(url, **options)
+    if settings["ENGINE"] == "django.db.backends.postgresql":
+        # Django turns psycopg's prepared statements off (None). Its own cursors bind
+        # parameters on the client and never prepare anyway; the public site's hot statements
+        # (cms.db.run_prepared) bind on the server and ask to be prepared, which needs a
+        # threshold.
+        settings.setdefault("OPTIONS", {})["prepare_threshold"] = 5
+    return settings
+
+
 # SQLite in the project folder is the embedded default so that a newcomer needs no server.
 DATABASES = {
-    "default": dj_database_url.parse(
+    "default": database(
         env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "60")),
         conn_health_checks=True,

@@ -1,19 +1,17 @@
 """The test suite: PostgreSQL (or SQLite with TEST_DB=sqlite); S3 is pointed at SeaweedFS by tests/conftest.py."""
 
-import dj_database_url
-
 from .base import *  # noqa: F401,F403
-from .base import BASE_DIR, env
+from .base import BASE_DIR, database, env
 
 ALSMIS_ENVIRONMENT = "test"
 DEBUG = False
 SECRET_KEY = "test-secret-key-not-for-production"
 
 if env("TEST_DB") == "sqlite":
-    DATABASES = {"default": dj_database_url.parse(f"sqlite:///{BASE_DIR / 'var' / 'test.sqlite3'}")}
+    DATABASES = {"default": database(f"sqlite:///{BASE_DIR / 'var' / 'test.sqlite3'}")}
 else:
     DATABASES = {
-        "default": dj_database_url.parse(
+        "default": database(
             env("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/alsmis"), conn_max_age=0
         )
     }

@@ -46,6 +46,9 @@ def test_a_new_search_reuses_the_route_and_menu_of_the_last_render(
     assert menu == html.split('<nav class="site-nav"')[1].split("</nav>")[0]
     assert 'href="/resources/" aria-current="page"' in menu
 
+    # The search takes the generations the store read for the request: read once.
+    assert second_sql.count("cms_publiccachegeneration") == 1
+
     # Each language is routed and remembered on its own.
     filipino, _sql = sql_of(client, "/fil/resources/?q=market")
     assert filipino["Content-Language"] == "fil"

@@ -126,10 +126,16 @@ def test_text_search_with_facets_counts_the_current_results_in_few_queries(shelf
     assert counts(context, "kind") == {"research": 1}
     assert counts(context, "division") == {"benguet": 1}
     assert titles(search("q=terraces&kind=research&kind=lr&division=abra")) == []
-    # The facet index is built; a search is then: generation, full text, the page's rows.
+    # The facet index is built; new words in a new sort are then: the generation, the full
+    # text (unranked), the collection's title order (once per generation), the page's rows.
     with CaptureQueriesContext(connection) as queries:
         context = search("q=terraces&division=benguet&sort=title")
-        assert len(titles(context)) == 2
+        assert titles(context) == ["Rice Terraces of Banaue", "Water Use in Upland Farms"]
+    assert len(queries) == 4, [q["sql"] for q in queries]
+    # Other words in that sort: the generation, the full text, the one row not yet read.
+    with CaptureQueriesContext(connection) as queries:
+        context = search("q=vegetables&sort=title")
+        assert titles(context) == ["Fractions at the Market"]
     assert len(queries) == 3, [q["sql"] for q in queries]
 
 
@@ -139,11 +145,11 @@ def test_refining_a_search_reuses_its_text_matches_until_the_next_publication(
     shelf, make_submission
 ):
     assert titles(search("q=terraces")) == ["Rice Terraces of Banaue", "Water Use in Upland Farms"]
-    # The same words, refined by a facet: no full-text query, only the generation and the rows.
+    # The same words, refined by a facet: no full-text query, and the row is remembered.
     with CaptureQueriesContext(connection) as queries:
         context = search("q=terraces&kind=lr")
         assert titles(context) == ["Rice Terraces of Banaue"]
-    assert len(queries) == 2, [q["sql"] for q in queries]
+    assert len(queries) == 1, [q["sql"] for q in queries]
     assert "@@" not in " ".join(q["sql"] for q in queries)
     assert counts(context, "kind") == {"lr": 1}
 
@@ -155,6 +161,33 @@ def test_refining_a_search_reuses_its_text_matches_until_the_next_publication(
     # A publication moves the generation on: the new item is found at once.
     publish_submission(make_submission(title="Terraces and Tourism", summary="Visitors."))
     assert "Terraces and Tourism" in titles(search("q=terraces&kind=lr"))
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_sorts_other_than_relevance_read_the_collections_order_once_per_generation(
+    shelf, make_submission
+):
+    everything = ["Fractions at the Market", "Rice Terraces of Banaue", "Water Use in Upland Farms"]
+    assert titles(search("sort=title")) == everything
+    # Order, facets and rows are in memory now: only the generation is read.
+    with CaptureQueriesContext(connection) as queries:
+        assert titles(search("sort=title&kind=lr")) == everything[:2]
+    assert len(queries) == 1, [q["sql"] for q in queries]
+
+    # One unranked full-text query serves every such sort of the same words.
+    newest = titles(search("q=terraces&sort=newest"))
+    with CaptureQueriesContext(connection) as queries:
+        oldest = titles(search("q=terraces&sort=oldest"))
+    assert "@@" not in " ".join(q["sql"] for q in queries)
+    assert sorted(oldest) == ["Rice Terraces of Banaue", "Water Use in Upland Farms"]
+    assert oldest == list(reversed(newest))
+
+    # A publication moves the generation on: the new page takes its place in each order.
+    publish_submission(make_submission(title="Abaca Weaving", summary="Looms by the terraces."))
+    assert titles(search("sort=title"))[0] == "Abaca Weaving"
+    assert titles(search("q=terraces&sort=newest"))[0] == "Abaca Weaving"
+    assert titles(search("q=terraces&sort=oldest"))[-1] == "Abaca Weaving"
 
 
 @pytest.mark.django_db
