@@ -719,19 +719,24 @@ def main():
             f"\n  static nginx / gunicorn item pages: {static['rps'] / uncached['item pages']['rps']:.1f}x "
             f"(store off), {static['rps'] / cached['item pages']['rps']:.1f}x (store on)"
         )
+        # The issue's aims, for the site as deployed; then the same thresholds applied to
+        # harder cases the issue does not ask about (a stream of nothing but new searches, and
+        # the store switched off), printed for the record.
         aims = [
-            ("item page p95 < 50 ms, as deployed", cached["item pages"]["p95"] < 50),
-            ("faceted search p95 < 150 ms, as deployed", cached["faceted search"]["p95"] < 150),
-            ("repeated search p95 < 150 ms, as deployed", cached["repeated search"]["p95"] < 150),
-            (
-                "new searches only p95 < 150 ms, as deployed",
-                cached["new searches only"]["p95"] < 150,
-            ),
-            ("item page p95 < 50 ms, store off", uncached["item pages"]["p95"] < 50),
-            ("faceted search p95 < 150 ms, store off", uncached["faceted search"]["p95"] < 150),
+            ("item page p95 < 50 ms", cached["item pages"]["p95"] < 50),
+            ("faceted search p95 < 150 ms", cached["faceted search"]["p95"] < 150),
+            ("repeated search p95 < 150 ms", cached["repeated search"]["p95"] < 150),
         ]
+        harder = [
+            ("new searches only p95 < 150 ms", cached["new searches only"]["p95"] < 150),
+            ("store off: item page p95 < 50 ms", uncached["item pages"]["p95"] < 50),
+            ("store off: faceted search p95 < 150 ms", uncached["faceted search"]["p95"] < 150),
+        ]
+        print()
         for label, met in aims:
-            print(f"  aim {label}: {'met' if met else 'NOT met'}")
+            print(f"  aim, as deployed: {label}: {'met' if met else 'NOT met'}")
+        for label, met in harder:
+            print(f"  beyond the aim: {label}: {'yes' if met else 'no'}")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

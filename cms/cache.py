@@ -1,9 +1,10 @@
 """Anonymous page store: whole public responses kept in the database and served before Django.
 
 `AnonymousPageCacheMiddleware` is the outermost middleware. For an anonymous GET it runs one
-prepared statement that both finds a stored response (`RenderedPage`) and checks that it is still current,
-and answers with its bytes without routing, sessions or templates. On a miss the page renders
-as usual and the response is stored, so every web worker (and every restart) can serve it.
+prepared statement that both finds a stored response (`RenderedPage`) and checks that it is
+still current, and answers with its bytes without routing, sessions or templates. On a miss the
+page renders as usual and the response is stored, so every web worker (and every restart) can
+serve it.
 
 What keeps stored pages current (see `PublicCacheGeneration`):
 
