@@ -5,6 +5,8 @@ A page served from the store again costs no query; any purge, announced by Postg
 since a purge inside a test's transaction is never announced.
 """
 
+import select
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -32,13 +34,20 @@ def get(client, path):
 
 
 def purge_from_another_worker():
-    """What another web process or node does on a publish: bump the generation, announce it."""
+    """What another web process or node does on a publish: bump the generation, announce it.
+
+    Returns once the announcement has reached this process's listening connection: delivery
+    is asynchronous, and a request polling a moment earlier rightly still gets its copy.
+    """
     other = connection.Database.connect(**connection.get_connection_params(), autocommit=True)
     try:
         other.execute("UPDATE cms_publiccachegeneration SET value = value + 1 WHERE id = 1")
         other.execute(f"NOTIFY {PURGE_CHANNEL}")
     finally:
         other.close()
+    if process_copies.listener is not None:
+        readable, _, _ = select.select([process_copies.listener.fileno()], [], [], 5)
+        assert readable, "the purge was not announced within 5 s"
 
 
 def test_a_page_served_again_costs_no_query_until_another_worker_purges(
