@@ -42,7 +42,8 @@ def terminate(pid):
     """End a server process from another connection, as a database restart would."""
     other = connection.Database.connect(**connection.get_connection_params(), autocommit=True)
     try:
-        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+        # With a timeout, PostgreSQL (14 and later) waits until the process has ended.
+        other.execute("SELECT pg_terminate_backend(%s, 5000)", [pid])
     finally:
         other.close()
 
