@@ -314,7 +314,7 @@ def _store(request, response, key, site_generation, listing_generation, now):
     # Outside a transaction (always, in production: this middleware is the outermost), the
     # write is a transaction of its own and may commit asynchronously.
     asynchronous = connection.vendor == "postgresql" and not connection.in_atomic_block
-    run_prepared(_store_sql(asynchronous), params, fetch="one" if asynchronous else None)
+    run_prepared(_store_sql(asynchronous), params, fetch=None)
     if scope == RenderedPage.Scope.LISTING and random.randrange(PRUNE_ONE_IN) == 0:
         prune_rendered_pages()
 

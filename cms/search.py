@@ -466,10 +466,8 @@ def facet_index(state=None):
 
 def _display_label(key, row):
     """Labels stored at publish time, except the ones the interface translates."""
-    from repository.models import Submission
-
-    if key == "kind" and row["value"] in Submission.Kind.values:
-        return Submission.Kind(row["value"]).label
+    if key == "kind":
+        return kind_label(row["value"]) or row["label"]
     if key == "division" and row["value"] == "region":
         return _("Regional Office")
     return row["label"]
@@ -535,8 +533,8 @@ def _in_language(function, value, language):
 
 
 class _Results:
-    """A Paginator-friendly sequence of results: ordered ids (a list or a lazy queryset) whose
-    number is already known, so paging never runs a COUNT query.
+    """A Paginator-friendly sequence of results: ordered ids (`_OrderedMembers`, or an empty
+    list) whose number is already known, so paging never runs a COUNT query.
 
     Rows are plain values, not page instances (those cost three times the query), remembered
     by the facet index, and their URLs made from the Resources page's own: every result is

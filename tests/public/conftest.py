@@ -26,6 +26,12 @@ def jpeg_bytes(color=(200, 120, 40)):
 
 
 @pytest.fixture
+def page_cache(settings):
+    """The anonymous page store switched on (the test settings leave it off)."""
+    settings.ALSMIS_PAGE_CACHE_SECONDS = 300
+
+
+@pytest.fixture
 def make_submission(demo, user_named):
     """Factory: a complete submission of a kind, with its files, as the workflow would hold it."""
     from organisation.models import Division

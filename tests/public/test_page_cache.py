@@ -12,11 +12,6 @@ from cms.models import RenderedPage, ResourcePage
 from cms.publication import publish_submission, withdraw_submission
 
 
-@pytest.fixture
-def page_cache(settings):
-    settings.ALSMIS_PAGE_CACHE_SECONDS = 300
-
-
 @pytest.mark.django_db
 def test_anonymous_pages_are_served_from_the_store_until_a_publish(
     page_cache, make_submission, client

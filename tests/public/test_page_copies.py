@@ -18,8 +18,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
 
 @pytest.fixture
-def copies(settings):
-    settings.ALSMIS_PAGE_CACHE_SECONDS = 300
+def copies(page_cache, settings):
     settings.ALSMIS_PAGE_CACHE_LOCAL_ENTRIES = 100
     process_copies.close()
     yield process_copies

@@ -16,11 +16,6 @@ from cms.publication import publish_submission
 pytestmark = pytest.mark.postgres
 
 
-@pytest.fixture
-def page_cache(settings):
-    settings.ALSMIS_PAGE_CACHE_SECONDS = 300
-
-
 def prepared_statements():
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements")

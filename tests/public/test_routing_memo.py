@@ -13,11 +13,6 @@ from cms.models import ClmdPage, ResourcesIndexPage
 from cms.publication import publish_submission
 
 
-@pytest.fixture
-def page_cache(settings):
-    settings.ALSMIS_PAGE_CACHE_SECONDS = 300
-
-
 def sql_of(client, path):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path)
