@@ -7,19 +7,27 @@ of api/errors.py.
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from ninja import NinjaAPI, Router, Schema, Status
-from ninja.throttling import AnonRateThrottle
+from ninja import Field, Router, Schema, Status
 
+from accounts.lockout import lockout_message, record_failure
+from accounts.policy import second_factor_required
+from accounts.services import has_second_factor, verify_second_factor
+from accounts.throttle import SharedAddressRateThrottle
 from snapshots.api import router as snapshots_router
 from workflow.api import router as submissions_router
 from workflow.services import WorkflowError
 
 from .auth import BearerAuth
-from .errors import error_response, install_domain_error_handler, install_error_handlers
+from .errors import (
+    JsonOnlyNinjaAPI,
+    error_response,
+    install_domain_error_handler,
+    install_error_handlers,
+)
 from .services import expires_at as token_expiry
 from .services import issue_token, revoke_token
 
-api = NinjaAPI(
+api = JsonOnlyNinjaAPI(
     title="ALS MIS API",
     version="1",
     description=(
@@ -36,6 +44,12 @@ install_domain_error_handler(api, WorkflowError)
 class Credentials(Schema):
     username: str
     password: str
+    # Issue 11, part C: the second factor, for accounts that sign in with one.
+    otp: str | None = Field(
+        None,
+        max_length=32,
+        description="Code from the authenticator app, or a recovery code (accounts with two-factor).",
+    )
 
 
 class TokenOut(Schema):
@@ -52,8 +66,11 @@ class ValidationErrorOut(Schema):
     errors: dict[str, list[str]]
 
 
-class LoginThrottle(AnonRateThrottle):
-    """Password guessing through the token endpoint is slowed per client address."""
+class LoginThrottle(SharedAddressRateThrottle):
+    """Password guessing through the token endpoint is slowed per client address.
+
+    Counted in the cache all web processes share; the address is accounts.client's.
+    """
 
     scope = "api_login"
 
@@ -68,20 +85,52 @@ auth_router = Router(tags=["auth"])
     "/token",
     auth=None,
     throttle=[LoginThrottle()],
-    response={200: TokenOut, 400: ValidationErrorOut, 401: ErrorOut},
+    response={200: TokenOut, 400: ValidationErrorOut, 401: ErrorOut, 429: ErrorOut},
     summary="Exchange a username and password for a bearer token",
 )
 def obtain_token(request, credentials: Credentials):
-    """Returns a new token; it expires after `API_TOKEN_TTL_HOURS`. Only its digest is stored."""
+    """Returns a new token; it expires after `API_TOKEN_TTL_HOURS`. Only its digest is stored.
+
+    Accounts that sign in with a second factor also send `otp`. Too many failures for the
+    account or from the client address answer 429 until the cool-off has passed.
+    """
     user = authenticate(request, username=credentials.username, password=credentials.password)
     if user is None or not user.is_active:
+        # Set by django-axes when the account or the client address is locked out.
+        if getattr(request, "axes_locked_out", False):
+            return error_response(api, request, 429, lockout_message())
         return error_response(api, request, 401, "Unknown username or wrong password.")
+    if second_factor_required(user):
+        if not has_second_factor(user):
+            return error_response(
+                api,
+                request,
+                401,
+                "otp_not_set_up: this account must set up two-factor authentication in the "
+                "admin (Account, Two-factor authentication) before it can use the API.",
+            )
+        if not credentials.otp:
+            return error_response(
+                api,
+                request,
+                401,
+                "otp_required: this account signs in with a second factor; send the code "
+                "from the authenticator app (or a recovery code) as 'otp'.",
+            )
+        if verify_second_factor(user, credentials.otp) is None:
+            if record_failure(request, user.get_username()):
+                return error_response(api, request, 429, lockout_message())
+            return error_response(
+                api, request, 401, "otp_invalid: the second-factor code is wrong or already used."
+            )
     raw, token = issue_token(user)
     return {"token": raw, "expires_at": token_expiry(token).isoformat()}
 
 
 @auth_router.delete(
-    "/token", response={204: None, 401: ErrorOut}, summary="Revoke the token sent with this request"
+    "/token",
+    response={204: None, 400: ValidationErrorOut, 401: ErrorOut},
+    summary="Revoke the token sent with this request",
 )
 def revoke_current_token(request):
     revoke_token(request.auth)

@@ -1,15 +1,68 @@
-"""One error body for the whole API.
+"""One error body for the whole API, and an API that never answers anything but JSON.
 
-400 `{"detail": ..., "errors": {field: [messages]}}`; 401, 403, 404 and 409 `{"detail": ...}`
-(409 for an incomplete submission adds `"missing": [...]`).
+400 `{"detail": ..., "errors": {field: [messages]}}`; 401, 403, 404, 405, 429 and 500
+`{"detail": ...}`; 409 `{"detail": ...}` (for an incomplete submission with `"missing": [...]`).
+The 400 for a NUL byte or lone surrogate comes from guard/middleware.py in the same shape.
+
+`JsonOnlyNinjaAPI` also answers JSON where Django would answer with an HTML page: a path under
+the API that matches no operation (`/api/v1/submissions/abc`: the id is not an integer), a method
+an operation does not take, and an unexpected server error.
 """
 
+import logging
+
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.urls import re_path
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from guard.logs import error_kind, redacted_traceback
+
+logger = logging.getLogger(__name__)
 
 NOT_PROVIDED = "Authentication credentials were not provided: send 'Authorization: Bearer <token>'."
 BAD_TOKEN = "Invalid or expired token."
+
+
+class ErrorOut(Schema):
+    """Every error: what went wrong, in a sentence."""
+
+    detail: str
+
+
+class FieldErrorsOut(Schema):
+    """A 400: the sentence plus the messages per field (`__all__` for the request as a whole)."""
+
+    detail: str
+    errors: dict[str, list[str]]
+
+
+class ConflictOut(Schema):
+    """A 409: the state does not allow this now; `missing` lists what a step still needs."""
+
+    detail: str
+    missing: list[str] | None = None
+
+
+ERROR_SCHEMAS = {
+    400: FieldErrorsOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ConflictOut,
+    422: FieldErrorsOut,
+    429: ErrorOut,
+}
+
+
+def error_responses(*statuses):
+    """The `response=` entries for the error statuses an operation can answer.
+
+    400 is always included: any operation answers it for a NUL byte or lone surrogate anywhere in
+    the request (guard/middleware.py), for malformed JSON and for parameters of the wrong type.
+    """
+    return {status: ERROR_SCHEMAS[status] for status in sorted({400, *statuses})}
 
 
 def error_response(api, request, status, detail, *, errors=None, **extra):
@@ -52,7 +105,9 @@ def install_error_handlers(api):
         return response
 
     def on_http_error(request, exc):
-        return error_response(api, request, exc.status_code, exc.message)
+        # Every 400 has the field-errors shape; one about the whole request names `__all__`.
+        errors = {"__all__": [str(exc.message)]} if exc.status_code == 400 else None
+        return error_response(api, request, exc.status_code, exc.message, errors=errors)
 
     def on_not_found(request, exc):
         return error_response(api, request, 404, "Not found.")
@@ -62,6 +117,19 @@ def install_error_handlers(api):
             api, request, 403, str(exc) or "You do not have permission to do this."
         )
 
+    def on_unexpected_error(request, exc):
+        # Django would log this and answer with its HTML 500 page. Log the stack and the error's
+        # class, not its message, which may quote the request's personal data; answer JSON.
+        logger.error(
+            "Unexpected error in %s %s (%s)\n%s",
+            request.method,
+            request.path,
+            error_kind(exc),
+            redacted_traceback(exc),
+        )
+        return error_response(api, request, 500, "The server could not complete this request.")
+
+    api.add_exception_handler(Exception, on_unexpected_error)
     api.add_exception_handler(ValidationError, on_validation_error)
     api.add_exception_handler(AuthenticationError, on_authentication_error)
     api.add_exception_handler(HttpError, on_http_error)
@@ -88,3 +156,40 @@ def install_domain_error_handler(api, exception_class):
         return error_response(api, request, exc.status_code, exc.message, errors=errors, **extra)
 
     api.add_exception_handler(exception_class, handler)
+
+
+def _json_not_allowed(view):
+    """Wrap a ninja path view so a method it does not take is a JSON 405 (ninja's is text)."""
+
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
+            allowed = response.get("Allow", "")
+            response = JsonResponse({"detail": "Method not allowed."}, status=405)
+            response["Allow"] = allowed
+        return response
+
+    wrapped.csrf_exempt = getattr(view, "csrf_exempt", False)
+    return wrapped
+
+
+def api_not_found(request, *args, **kwargs):
+    """Any other path under the API: a JSON 404 (e.g. a non-integer id), never Django's page."""
+    return JsonResponse({"detail": "Not found."}, status=404)
+
+
+api_not_found.csrf_exempt = True
+
+
+class JsonOnlyNinjaAPI(NinjaAPI):
+    """A NinjaAPI whose every answer is JSON: see the module docstring."""
+
+    def _get_urls(self):
+        urls = super()._get_urls()
+        for pattern in urls:
+            pattern.callback = _json_not_allowed(pattern.callback)
+        # Last: the paths no operation matches.
+        urls.append(re_path(r"^", api_not_found, name="not_found"))
+        return urls

@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from cms.models import ResourcePage
+from cms.site_setup import absolute_url
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
 OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
@@ -156,7 +157,7 @@ def _dc(parent, page, request):
     main = page.main_file
     if main is not None:
         _sub(dc, "format", main.mime_type, ns=DC)
-    _sub(dc, "identifier", request.build_absolute_uri(page.url), ns=DC)
+    _sub(dc, "identifier", page.full_url, ns=DC)
     for language in [f.label for f in facets if f.facet == "language"]:
         _sub(dc, "language", language, ns=DC)
     rights = dict(page.details).get("copyright")
@@ -181,7 +182,8 @@ def _check_prefix(prefix):
 def identify(root, args, request):
     body = _sub(root, "Identify")
     _sub(body, "repositoryName", getattr(settings, "WAGTAIL_SITE_NAME", "ALS MIS"))
-    _sub(body, "baseURL", request.build_absolute_uri(request.path))
+    # The site's public address, whatever host the harvester used (issue 11, part E).
+    _sub(body, "baseURL", absolute_url(request.path))
     _sub(body, "protocolVersion", "2.0")
     _sub(
         body, "adminEmail", getattr(settings, "ALSMIS_OAI_ADMIN_EMAIL", "als-mis@deped-car.example")
@@ -297,7 +299,7 @@ def oai_pmh(request):
         },
     )
     _sub(root, "responseDate", _stamp(timezone.now()))
-    request_element = _sub(root, "request", request.build_absolute_uri(request.path))
+    request_element = _sub(root, "request", absolute_url(request.path))
     try:
         args = _arguments(request)
         verb = args.get("verb")

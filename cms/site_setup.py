@@ -1,5 +1,7 @@
 """The public page tree every installation needs: Home, with Resources and CLMD beneath it."""
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.db import transaction
@@ -37,7 +39,10 @@ DIRECTORY_INTRO = (
 
 @transaction.atomic
 def ensure_site_structure():
-    """Create (once) the home page as the default site's root, and Resources and CLMD under it."""
+    """Create (once) the home page as the default site's root, and Resources and CLMD under it.
+
+    Every run also gives the default site the address in ALSMIS_PUBLIC_URL.
+    """
     _ensure_root()
     home = HomePage.objects.first()
     if home is None:
@@ -49,11 +54,11 @@ def ensure_site_structure():
             instance=HomePage(title="ALS MIS", slug="home", intro=HOME_INTRO, seo_title="ALS MIS")
         )
         site = Site.objects.filter(is_default_site=True).first() or Site(is_default_site=True)
-        site.hostname = site.hostname or "localhost"
-        site.port = site.port or 80
+        _scheme, site.hostname, site.port = public_address()
         site.root_page = home
         site.site_name = "ALS MIS"
         site.save()
+    moved = set_site_address()
     if not ResourcesIndexPage.objects.exists():
         home.add_child(
             instance=ResourcesIndexPage(
@@ -97,10 +102,47 @@ def ensure_site_structure():
         )
     grant_page_permissions(home)
     # Pages added here are live without a publish signal: let the page store know the sections.
-    from cms.cache import purge_for_page_change
+    # A new address changes every stored page's canonical link: purge them all then.
+    from cms.cache import purge_for_page_change, purge_whole_site
 
-    purge_for_page_change()
+    if moved:
+        purge_whole_site()
+    else:
+        purge_for_page_change()
     return home
+
+
+def public_address():
+    """(scheme, hostname, port) of `settings.ALSMIS_PUBLIC_URL`, the site's public address."""
+    parts = urlsplit(settings.ALSMIS_PUBLIC_URL)
+    scheme = parts.scheme or "https"
+    return scheme, parts.hostname or "localhost", parts.port or (443 if scheme == "https" else 80)
+
+
+def absolute_url(path):
+    """`path` on the site's public address: the same link whatever host a request came in on.
+
+    Used where a stored response (cms.cache) or a harvester needs a full URL, so that it never
+    carries the host name or scheme of whichever request happened to render it.
+    """
+    return settings.ALSMIS_PUBLIC_URL.rstrip("/") + "/" + path.lstrip("/")
+
+
+def set_site_address():
+    """Give the default Wagtail site the host and port of ALSMIS_PUBLIC_URL (idempotent).
+
+    Wagtail builds every page's full URL from them (canonical links, public_url, the sitemap);
+    port 443 makes those URLs https, 80 http. Returns whether anything changed.
+    """
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        return False
+    _scheme, hostname, port = public_address()
+    if (site.hostname, site.port) == (hostname, port):
+        return False
+    site.hostname, site.port = hostname, port
+    site.save(update_fields=["hostname", "port"])
+    return True
 
 
 # Regional ALS personnel edit and publish the public sections; the system administrator all pages.

@@ -7,6 +7,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.images.views.serve import ServeView as ImageServeView
 
+from accounts.views import LogoutView
 from api.api import api
 
 from .feeds import NewResourcesFeed
@@ -16,6 +17,9 @@ from .views import file_preview, public_file, switch_language
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Issue 11, part C: logging out ends the session for GET too (accounts/views.py), so it
+    # comes before Wagtail's own /admin/logout/.
+    path("admin/logout/", LogoutView.as_view(), name="alsmis_logout"),
     path("admin/", include(wagtailadmin_urls)),
     path("api/v1/", api.urls),
     path("documents/", include(wagtaildocs_urls)),

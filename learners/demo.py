@@ -195,5 +195,8 @@ def seed_learners():
                 "date_first_attendance": first_day,
             },
         )
+        if learner.division_id is None:
+            learner.division_id = clc.district.division_id
+            learner.save(update_fields=["division"])
         learners.append(learner)
     return learners

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Learner, LearnerAccessLog, LearnerAlias, SchoolYearCycle, validate_lrn
 from .search_keys import fold_name
+from .transfers import ACTIONS
 from .vocab import DeliveryMode, Program
 
 ADDRESS_PARTS = (
@@ -229,3 +230,39 @@ class AccessLogFilterForm(forms.Form):
         required=False,
         choices=[("", _("Any")), *LearnerAccessLog.Action.choices],
     )
+
+
+class TransferRequestForm(forms.Form):
+    """Ask the learner's current division to let the learner go to one of yours."""
+
+    to_division = forms.ModelChoiceField(
+        label=_("Transfer to (your division)"), queryset=None, empty_label=None
+    )
+    reason = forms.CharField(
+        label=_("Reason (e.g. the learner moved to your area)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+
+    def __init__(self, *args, divisions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_division"].queryset = divisions
+
+
+class TransferAnswerForm(forms.Form):
+    """Accept, decline, approve, refuse or cancel a transfer request (declining needs a reason)."""
+
+    action = forms.ChoiceField(choices=[(name, a.label) for name, a in ACTIONS.items()])
+    note = forms.CharField(
+        label=_("Reason or note (required to decline or refuse)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+
+    def clean(self):
+        data = super().clean()
+        action = ACTIONS.get(data.get("action"))
+        if action is not None and action.needs_note and not (data.get("note") or "").strip():
+            self.add_error("note", _("Give a reason."))
+        return data

@@ -11,9 +11,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from organisation.models import CommunityLearningCenter
+from organisation.models import CommunityLearningCenter, Division
 
 from .crypto import EncryptedJSONField, EncryptedTextField
 from .search_keys import fold_name, phonetic
@@ -122,6 +124,17 @@ class Learner(models.Model):
     search_first = models.CharField(max_length=100, editable=False, db_index=True)
     phonetic_last = models.CharField(max_length=100, editable=False, db_index=True)
     phonetic_first = models.CharField(max_length=100, editable=False, db_index=True)
+
+    # The division that holds the record now: set by the first enrolment, changed only by an
+    # accepted (or region-approved) TransferRequest. Only this division's staff see the details.
+    division = models.ForeignKey(
+        Division,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="learners",
+        verbose_name=_("current division"),
+    )
 
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -280,6 +293,13 @@ class LearnerAccessLog(models.Model):
         MERGE = "merge", _("Merged")
         EXPORT = "export", _("Exported")
         REPORT = "report", _("Data-subject access report")
+        TRANSFER_REQUEST = "transfer_request", _("Transfer requested")
+        TRANSFER_ACCEPT = "transfer_accept", _("Transfer accepted")
+        TRANSFER_DECLINE = "transfer_decline", _("Transfer declined")
+        TRANSFER_ESCALATE = "transfer_escalate", _("Transfer escalated to the region")
+        TRANSFER_APPROVE = "transfer_approve", _("Transfer approved by the region")
+        TRANSFER_REFUSE = "transfer_refuse", _("Transfer refused by the region")
+        TRANSFER_CANCEL = "transfer_cancel", _("Transfer request cancelled")
 
     class Channel(models.TextChoices):
         ADMIN = "admin", _("Staff admin")
@@ -294,7 +314,7 @@ class LearnerAccessLog(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     username = models.CharField(_("user"), max_length=150, blank=True)
-    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     fields = models.JSONField(_("fields"), default=list, blank=True)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     # The division whose data was accessed (a snapshot's division, or the learner's latest
@@ -316,3 +336,129 @@ class LearnerAccessLog(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.lrn}"
+
+
+class TransferState(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    ESCALATED = "escalated", _("Escalated to the region")
+    APPROVED_BY_REGION = "approved_by_region", _("Approved by the region")
+    REFUSED_BY_REGION = "refused_by_region", _("Refused by the region")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+#: States in which a transfer request still waits for an answer.
+OPEN_TRANSFER_STATES = (TransferState.REQUESTED, TransferState.ESCALATED)
+
+
+class TransferRequest(ConcurrentTransitionMixin, models.Model):
+    """A receiving division asks for a learner held by another division (as in DepEd's LIS).
+
+    requested → accepted | declined (the learner's current division answers) | cancelled
+    (the requester withdraws) | escalated (no answer within LEARNER_TRANSFER_ANSWER_DAYS);
+    escalated → approved_by_region | refused_by_region (regional ALS personnel) | cancelled.
+    ``state`` is a protected django-fsm field: it changes only through the transition methods,
+    which ``learners.transfers.perform`` calls under a row lock.
+    """
+
+    S = TransferState
+
+    learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="transfer_requests")
+    from_division = models.ForeignKey(
+        Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("from division")
+    )
+    to_division = models.ForeignKey(
+        Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("to division")
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now, db_index=True)
+    reason = models.TextField(_("reason for the request"), blank=True)
+    state = FSMField(
+        _("state"),
+        default=TransferState.REQUESTED,
+        choices=TransferState.choices,
+        protected=True,
+        db_index=True,
+    )
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    note = models.TextField(_("answer"), blank=True)
+
+    class Meta:
+        verbose_name = _("learner transfer request")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner"],
+                condition=models.Q(state__in=["requested", "escalated"]),
+                name="one_open_transfer_per_learner",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(from_division=models.F("to_division")),
+                name="transfer_between_two_divisions",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.learner.lrn}: {self.from_division} → {self.to_division} ({self.state})"
+
+    @property
+    def is_open(self):
+        return self.state in OPEN_TRANSFER_STATES
+
+    @property
+    def moves_learner(self):
+        """Whether this request ended with the learner in the receiving division."""
+        return self.state in (TransferState.ACCEPTED, TransferState.APPROVED_BY_REGION)
+
+    def _decided(self, by, note):
+        self.decided_by = by
+        self.decided_at = timezone.now()
+        self.note = note
+
+    @transition(field=state, source=TransferState.REQUESTED, target=TransferState.ACCEPTED)
+    def accept(self, by=None, note=""):
+        """The learner's current division lets the learner go."""
+        self._decided(by, note)
+
+    @transition(field=state, source=TransferState.REQUESTED, target=TransferState.DECLINED)
+    def decline(self, by=None, note=""):
+        """The learner's current division keeps the learner (a reason is required)."""
+        self._decided(by, note)
+
+    @transition(field=state, source=TransferState.REQUESTED, target=TransferState.ESCALATED)
+    def escalate(self, by=None, note=""):
+        """No answer in time: regional ALS personnel decide."""
+        self.escalated_at = timezone.now()
+
+    @transition(
+        field=state, source=TransferState.ESCALATED, target=TransferState.APPROVED_BY_REGION
+    )
+    def approve(self, by=None, note=""):
+        """Regional ALS personnel move the learner to the receiving division."""
+        self._decided(by, note)
+
+    @transition(field=state, source=TransferState.ESCALATED, target=TransferState.REFUSED_BY_REGION)
+    def refuse(self, by=None, note=""):
+        """Regional ALS personnel leave the learner where they are."""
+        self._decided(by, note)
+
+    @transition(field=state, source=list(OPEN_TRANSFER_STATES), target=TransferState.CANCELLED)
+    def cancel(self, by=None, note=""):
+        """The receiving division withdraws its request."""
+        self._decided(by, note)

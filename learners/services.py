@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from organisation.models import Role
+from organisation.models import District, Role
+from organisation.roles import LEARNER_DATA_ROLES  # noqa: F401 (re-exported: the one list)
 from organisation.scope import scope_for
 
 from .models import Enrolment, Learner, LearnerAccessLog, LearnerAlias, LearnerMerge
@@ -67,14 +68,26 @@ def minimum_attendance_age():
 
 
 def learners_visible_to(user, roles=None):
-    """Learners enrolled at a CLC inside the user's scope (plus records they created, not enrolled)."""
+    """Learners whose full record the user may see: those their division holds now.
+
+    A division- or region-level role sees every learner whose current division it covers; a
+    district-level role (ALS teacher) those of its division enrolled at one of its CLCs. A learner
+    transferred away is no longer visible to the old division, whatever enrolments it keeps there;
+    another division sees name, LRN and birthdate only (``learners.transfers``). A record with no
+    division yet (created, never enrolled) is visible to whoever created it.
+    """
     queryset = Learner.objects.all()
     scope = scope_for(user, roles)
     if scope.is_global:
         return queryset
+    district_divisions = District.objects.filter(pk__in=scope.district_ids).values("division_id")
     return queryset.filter(
-        Q(enrolments__clc__district_id__in=scope.district_ids)
-        | Q(created_by=user, enrolments__isnull=True)
+        Q(division_id__in=scope.division_ids)
+        | Q(
+            division_id__in=district_divisions,
+            enrolments__clc__district_id__in=scope.district_ids,
+        )
+        | Q(division__isnull=True, created_by=user, enrolments__isnull=True)
     ).distinct()
 
 
@@ -93,6 +106,21 @@ def may_enrol(user):
     if not user.has_perm("learners.enrol_learner"):
         return False
     return user.is_superuser or not scope_for(user, ENROL_ROLES).is_empty
+
+
+def enrolment_division_ids(user):
+    """The divisions in which the user may enrol learners (those of their enrolment CLCs)."""
+    return set(enrolment_clcs_for(user).values_list("district__division_id", flat=True))
+
+
+def may_enrol_here(user, learner):
+    """Whether the learner belongs to a division where the user enrols (or to none yet).
+
+    A learner held by another division is enrolled only after a transfer (learners.transfers).
+    """
+    if user.is_superuser:
+        return True
+    return learner.division_id is None or learner.division_id in enrolment_division_ids(user)
 
 
 def may_oversee(user):
@@ -321,8 +349,23 @@ def validate_enrolment(learner, cycle, program, date_first_attendance, *, today=
 
 @transaction.atomic
 def enrol(learner, *, cycle, clc, program, delivery_mode, date_first_attendance, user, channel):
-    """Validate and save one enrolment; logs it (Wagtail log + learner access log)."""
+    """Validate and save one enrolment; logs it (Wagtail log + learner access log).
+
+    The first enrolment makes the CLC's division the learner's current division; a learner held
+    by another division is refused (the receiving division requests a transfer instead).
+    """
+    learner = Learner.objects.select_for_update().get(pk=learner.pk)
+    clc_division_id = clc.district.division_id
+    if learner.division_id is not None and learner.division_id != clc_division_id:
+        refusal = _(
+            "This learner belongs to another division. Request a transfer; you can enrol them "
+            "once their division (or the region) accepts it."
+        )
+        raise ValidationError({"clc": ValidationError(refusal, code="transfer_required")})
     validate_enrolment(learner, cycle, program, date_first_attendance)
+    if learner.division_id is None:
+        learner.division_id = clc_division_id
+        learner.save(update_fields=["division"])
     enrolment = Enrolment.objects.create(
         learner=learner,
         cycle=cycle,
@@ -427,7 +470,11 @@ def merge_learners(first, second, *, user, reason="", channel=LearnerAccessLog.C
     LearnerAccessLog.objects.filter(learner=merged).update(learner=survivor)
     # Earlier merges into the record going away now belong to the survivor (not cascade-deleted).
     LearnerMerge.objects.filter(surviving=merged).update(surviving=survivor)
+    merged_division_id = merged.division_id
     merged.delete()
+    if survivor.division_id is None and merged_division_id is not None:
+        survivor.division_id = merged_division_id
+        survivor.save(update_fields=["division"])
     LearnerAlias.objects.create(lrn=merged_lrn, learner=survivor)
     for lrn in old_aliases:
         LearnerAlias.objects.update_or_create(lrn=lrn, defaults={"learner": survivor})
@@ -453,7 +500,9 @@ def merge_learners(first, second, *, user, reason="", channel=LearnerAccessLog.C
 
 
 def _learner_division_id(learner):
-    """The division of the learner's latest enrolment, or None for a learner not yet enrolled."""
+    """The learner's current division (else that of the latest enrolment), or None."""
+    if learner.division_id is not None:
+        return learner.division_id
     return (
         learner.enrolments.order_by("-created_at", "-pk")
         .values_list("clc__district__division_id", flat=True)
@@ -565,6 +614,22 @@ def learner_report(learner):
                 "merged_record": m.merged_record,
             }
             for m in learner.merges.select_related("merged_by")
+        ],
+        "transfers": [
+            {
+                "from_division": t.from_division.name,
+                "to_division": t.to_division.name,
+                "state": t.get_state_display(),
+                "requested_at": t.requested_at.isoformat(),
+                "requested_by": t.requested_by.get_username() if t.requested_by else "",
+                "reason": t.reason,
+                "decided_at": t.decided_at.isoformat() if t.decided_at else "",
+                "decided_by": t.decided_by.get_username() if t.decided_by else "",
+                "note": t.note,
+            }
+            for t in learner.transfer_requests.select_related(
+                "from_division", "to_division", "requested_by", "decided_by"
+            ).order_by("requested_at", "pk")
         ],
         "access_log": [
             {

@@ -19,6 +19,9 @@ urlpatterns = [
         views.EnrolmentStatusView.as_view(),
         name="enrolment_status",
     ),
+    path("<int:pk>/transfer/", views.TransferRequestView.as_view(), name="transfer_request"),
+    path("transfers/", views.TransferListView.as_view(), name="transfers"),
+    path("transfers/<int:pk>/", views.TransferDetailView.as_view(), name="transfer"),
     path("merge/", views.MergeView.as_view(), name="merge"),
     path("access-log/", views.AccessLogView.as_view(), name="access_log"),
 ]

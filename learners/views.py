@@ -10,17 +10,22 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from . import services
+from organisation.scope import scope_for
+
+from . import services, transfers
 from .forms import (
     AccessLogFilterForm,
     ConfirmSourceForm,
@@ -29,8 +34,10 @@ from .forms import (
     LearnerSearchForm,
     MergeForm,
     NewLearnerForm,
+    TransferAnswerForm,
+    TransferRequestForm,
 )
-from .models import Enrolment, Learner, LearnerAccessLog, SchoolYearCycle
+from .models import Enrolment, Learner, LearnerAccessLog, SchoolYearCycle, TransferState
 from .vocab import CivilStatus, MotherTongue, Sex
 
 ADMIN = LearnerAccessLog.Channel.ADMIN
@@ -39,7 +46,7 @@ LRN_FOUND = "learners_lrn_found"
 LISTED_FIELDS = ["lrn", "name", "sex", "birthdate"]
 
 
-def _log_listed(user, learners):
+def _log_listed(user, learners, fields=LISTED_FIELDS):
     """Log that these learners' names appeared on a page (search results, near matches)."""
     LearnerAccessLog.objects.bulk_create(
         LearnerAccessLog(
@@ -48,7 +55,7 @@ def _log_listed(user, learners):
             user=user,
             username=user.get_username(),
             action=LearnerAccessLog.Action.VIEW,
-            fields=LISTED_FIELDS,
+            fields=list(fields),
             channel=ADMIN,
         )
         for learner in learners
@@ -124,6 +131,44 @@ class LearnerAdminView(WagtailAdminTemplateMixin, TemplateView):
         queryset = services.learners_visible_to(self.request.user)
         return get_object_or_404(queryset, pk=pk)
 
+    def learner_or_restricted(self, pk):
+        """(learner, full access?): in scope, or found by exact LRN / asked for in a transfer.
+
+        Any other learner is a 404, so a division that never held the LRN learns nothing.
+        """
+        user = self.request.user
+        learner = services.learners_visible_to(user).filter(pk=pk).first()
+        if learner is not None:
+            return learner, True
+        learner = get_object_or_404(Learner.objects.select_related("division"), pk=pk)
+        found = self.request.session.get(LRN_FOUND, [])
+        if not transfers.has_restricted_access(user, learner, found):
+            raise Http404
+        return learner, False
+
+    def render_restricted(self, learner, *, status=200, **extra):
+        """The learner as another division sees them: name, LRN, birthdate, the transfer."""
+        user = self.request.user
+        services.log_access(
+            user, learner, LearnerAccessLog.Action.VIEW, transfers.RESTRICTED_FIELDS, ADMIN
+        )
+        divisions = transfers.request_divisions(user, learner)
+        pending = transfers.open_request(learner)
+        context = {
+            "learner": learner,
+            "transfers": transfers.transfers_visible_to(user).filter(learner=learner),
+            "pending": pending,
+            "request_form": (
+                TransferRequestForm(divisions=divisions)
+                if pending is None and learner.division_id and divisions.exists()
+                else None
+            ),
+            **extra,
+        }
+        self.template_name = "learners/admin/restricted.html"
+        self.page_title = _("Learner held by another division")
+        return self.render_to_response(self.get_context_data(**context), status=status)
+
 
 class FlowView(LearnerAdminView):
     """A step after "confirm data source": sends the user back to step 2 until confirmed."""
@@ -181,11 +226,21 @@ class SearchView(FlowView):
                     reasons.append(
                         _("LRN %(alias)s was merged into this record") % {"alias": data["lrn"]}
                     )
-                results.append({"learner": learner, "in_scope": in_scope, "reasons": reasons})
+                results.append(
+                    {
+                        "learner": learner,
+                        "in_scope": in_scope,
+                        "reasons": reasons,
+                        "may_enrol": services.may_enrol_here(user, learner),
+                    }
+                )
                 found = set(self.request.session.get(LRN_FOUND, []))
                 found.add(learner.pk)
                 self.request.session[LRN_FOUND] = sorted(found)
-                _log_listed(user, [learner])
+                # Outside the user's scope only name, LRN and birthdate are shown.
+                _log_listed(
+                    user, [learner], LISTED_FIELDS if in_scope else transfers.RESTRICTED_FIELDS
+                )
             return {"results": results, "create_query": urlencode({"lrn": data["lrn"]})}
         matches = services.search_by_name(
             data["last_name"], data["first_name"], data["birthdate"], queryset=visible
@@ -196,7 +251,13 @@ class SearchView(FlowView):
         }
         return {
             "results": [
-                {"learner": m.learner, "in_scope": True, "reasons": m.reasons, "score": m.score}
+                {
+                    "learner": m.learner,
+                    "in_scope": True,
+                    "reasons": m.reasons,
+                    "score": m.score,
+                    "may_enrol": services.may_enrol_here(user, m.learner),
+                }
                 for m in matches
             ],
             "create_query": urlencode(query),
@@ -210,7 +271,9 @@ class PreviewView(FlowView):
     page_title = gettext_lazy("Learner record")
 
     def get(self, request, pk):
-        learner = self.visible_learner(pk)
+        learner, full = self.learner_or_restricted(pk)
+        if not full:
+            return self.render_restricted(learner)
         services.log_access(
             request.user, learner, LearnerAccessLog.Action.VIEW, DETAIL_FIELDS, ADMIN
         )
@@ -224,6 +287,8 @@ class PreviewView(FlowView):
                 editable_ids={e.pk for e in enrolments if e.clc_id in own_clcs},
                 status_choices=Enrolment.Status.choices,
                 aliases=learner.aliases.order_by("lrn"),
+                may_enrol=services.may_enrol_here(request.user, learner),
+                transfers=transfers.transfers_visible_to(request.user).filter(learner=learner),
             )
         )
 
@@ -262,15 +327,27 @@ class EnrolView(FlowView):
     page_title = gettext_lazy("Enrol learner")
 
     def learner(self, pk):
-        if pk in self.request.session.get(LRN_FOUND, []):
-            return get_object_or_404(Learner, pk=pk)
-        return self.visible_learner(pk)
+        learner, _full = self.learner_or_restricted(pk)
+        return learner
 
     def form(self, data=None):
         return EnrolmentForm(data, clcs=services.enrolment_clcs_for(self.request.user))
 
+    def transfer_needed(self, learner, status=200):
+        """Another division holds the learner: no enrolment, the "Request transfer" page."""
+        return self.render_restricted(
+            learner,
+            status=status,
+            refusal=_(
+                "This learner belongs to another division. Request a transfer; you can enrol "
+                "them once their division (or the region) accepts it."
+            ),
+        )
+
     def get(self, request, pk):
         learner = self.learner(pk)
+        if not services.may_enrol_here(request.user, learner):
+            return self.transfer_needed(learner)
         services.log_access(
             request.user, learner, LearnerAccessLog.Action.VIEW, LISTED_FIELDS, ADMIN
         )
@@ -278,6 +355,8 @@ class EnrolView(FlowView):
 
     def post(self, request, pk):
         learner = self.learner(pk)
+        if not services.may_enrol_here(request.user, learner):
+            return self.transfer_needed(learner, status=409)
         form = self.form(request.POST)
         if form.is_valid():
             try:
@@ -386,6 +465,8 @@ class EnrolmentStatusView(LearnerAdminView):
             Enrolment.objects.select_related("learner"),
             pk=pk,
             clc__in=services.enrolment_clcs_for(request.user),
+            # A learner transferred away is no longer the old division's to update.
+            learner__in=services.learners_visible_to(request.user).values("pk"),
         )
         try:
             services.set_enrolment_status(
@@ -495,6 +576,155 @@ class AccessLogView(LearnerAdminView):
         return self.render_to_response(
             self.get_context_data(form=form, page=page, filter_query=query.urlencode())
         )
+
+
+# --- transfers ---------------------------------------------------------------------------------
+
+
+@method_decorator(require_POST, name="dispatch")
+class TransferRequestView(LearnerAdminView):
+    """POST: the user's division requests a learner held by another division."""
+
+    def post(self, request, pk):
+        learner, full = self.learner_or_restricted(pk)
+        divisions = transfers.request_divisions(request.user, learner)
+        form = TransferRequestForm(request.POST, divisions=divisions)
+        if not form.is_valid():
+            return self.render_restricted(learner, status=400, request_form=form)
+        try:
+            transfer = transfers.request_transfer(
+                request.user,
+                learner,
+                form.cleaned_data["to_division"],
+                reason=form.cleaned_data["reason"],
+                channel=ADMIN,
+            )
+        except transfers.TransferError as error:
+            messages.error(request, error.message)
+            return self.render_restricted(learner, status=error.status_code)
+        messages.success(
+            request,
+            _("Transfer requested from %(division)s. You will be told when they answer.")
+            % {"division": transfer.from_division.name},
+        )
+        return redirect("learners:transfer", pk=transfer.pk)
+
+
+class TransferAdminView(LearnerAdminView):
+    """Base of the transfer screens: for enrolling, answering and regional roles."""
+
+    header_icon = "resubmit"
+
+    def may_use(self, user):
+        return transfers.may_use_transfers(user)
+
+
+class TransferListView(TransferAdminView):
+    """Incoming (learners of my divisions asked for), outgoing (my requests), and the region's."""
+
+    template_name = "learners/admin/transfers.html"
+    page_title = gettext_lazy("Learner transfer requests")
+
+    def get(self, request):
+        user = request.user
+        visible = transfers.transfers_visible_to(user)
+        answering = scope_for(user, transfers.ANSWER_ROLES)
+        enrolling = scope_for(user, services.ENROL_ROLES)
+        region = scope_for(user, transfers.REGION_ROLES)
+        boxes = []
+        if not answering.is_empty:
+            boxes.append(
+                (
+                    _("Incoming: learners of your division asked for"),
+                    answering.filter(visible, division_field="from_division_id"),
+                )
+            )
+        if not enrolling.is_empty:
+            boxes.append(
+                (
+                    _("Outgoing: learners your division asked for"),
+                    visible.filter(
+                        Q(to_division_id__in=enrolling.division_ids) | Q(requested_by=user)
+                    )
+                    if not enrolling.is_global
+                    else visible,
+                )
+            )
+        if not region.is_empty:
+            boxes.append(
+                (
+                    _("Escalated to the region: waiting for your decision"),
+                    region.filter(visible, division_field="from_division_id").filter(
+                        state=TransferState.ESCALATED
+                    ),
+                )
+            )
+            boxes.append(
+                (
+                    _("All transfers of the region"),
+                    region.filter(visible, division_field="from_division_id"),
+                )
+            )
+        return self.render_to_response(
+            self.get_context_data(boxes=[(title, list(rows[:200])) for title, rows in boxes])
+        )
+
+
+class TransferDetailView(TransferAdminView):
+    """One transfer request: the learner's name, LRN and birthdate, its history, the answers."""
+
+    template_name = "learners/admin/transfer.html"
+    page_title = gettext_lazy("Learner transfer request")
+
+    def transfer(self, pk):
+        return get_object_or_404(transfers.transfers_visible_to(self.request.user), pk=pk)
+
+    def render(self, transfer, form=None, status=200):
+        user = self.request.user
+        services.log_access(
+            user,
+            transfer.learner,
+            LearnerAccessLog.Action.VIEW,
+            transfers.RESTRICTED_FIELDS,
+            ADMIN,
+        )
+        context = {
+            "transfer": transfer,
+            "learner": transfer.learner,
+            "actions": transfers.available_actions(user, transfer),
+            "form": form or TransferAnswerForm(),
+            "full_access": services.may_enrol(user)
+            and services.can_see_learner(user, transfer.learner),
+            "may_enrol": transfer.moves_learner and services.may_enrol_here(user, transfer.learner),
+            "answer_days": transfers.answer_days(),
+        }
+        return self.render_to_response(self.get_context_data(**context), status=status)
+
+    def get(self, request, pk):
+        return self.render(self.transfer(pk))
+
+    def post(self, request, pk):
+        transfer = self.transfer(pk)
+        form = TransferAnswerForm(request.POST)
+        if not form.is_valid():
+            return self.render(transfer, form, status=400)
+        try:
+            transfer = transfers.perform(
+                request.user,
+                transfer,
+                form.cleaned_data["action"],
+                note=form.cleaned_data["note"],
+                channel=ADMIN,
+            )
+        except transfers.TransferError as error:
+            if error.status_code == 403:
+                raise PermissionDenied from error
+            form.add_error(None, error.message)
+            return self.render(self.transfer(pk), form, status=error.status_code)
+        messages.success(
+            request, _("Transfer %(state)s.") % {"state": transfer.get_state_display().lower()}
+        )
+        return redirect("learners:transfer", pk=transfer.pk)
 
 
 class SchoolYearCycleViewSet(ModelViewSet):

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
-from . import services, urls
+from . import services, transfers, urls
 from .views import SchoolYearCycleViewSet
 
 cycle_viewset = SchoolYearCycleViewSet("learners_cycles")
@@ -24,6 +24,11 @@ def register_learner_urls():
 class EnrolMenuItem(MenuItem):
     def is_shown(self, request):
         return services.may_enrol(request.user)
+
+
+class TransferMenuItem(MenuItem):
+    def is_shown(self, request):
+        return transfers.may_use_transfers(request.user)
 
 
 class OversightMenuItem(MenuItem):
@@ -51,6 +56,17 @@ def register_enrol_item():
         icon_name="user",
         name="enrol-learner",
         order=100,
+    )
+
+
+@hooks.register("register_learners_menu_item")
+def register_transfer_item():
+    return TransferMenuItem(
+        _("Transfer requests"),
+        reverse("learners:transfers"),
+        icon_name="resubmit",
+        name="learner-transfers",
+        order=150,
     )
 
 
@@ -96,3 +112,13 @@ def register_learner_log_actions(actions):
         "learners.enrolment_status", _("Enrolment status"), _("Enrolment status changed")
     )
     actions.register_action("learners.merge", _("Merge"), _("Duplicate learner record merged"))
+    for name, label, message in (
+        ("request", _("Transfer request"), _("Transfer to another division requested")),
+        ("accept", _("Transfer accept"), _("Transfer accepted by the learner's division")),
+        ("decline", _("Transfer decline"), _("Transfer declined by the learner's division")),
+        ("escalate", _("Transfer escalate"), _("Unanswered transfer escalated to the region")),
+        ("approve", _("Transfer approve"), _("Transfer approved by the region")),
+        ("refuse", _("Transfer refuse"), _("Transfer refused by the region")),
+        ("cancel", _("Transfer cancel"), _("Transfer request cancelled")),
+    ):
+        actions.register_action(f"learners.transfer_{name}", label, message)

@@ -61,6 +61,12 @@ ROLE_PERMISSIONS = {
 }
 
 
+#: Roles that work with learner-level data (names, birthdates, LRNs, sensitive fields): they may
+#: export whole AF snapshots. Records sections, LR QA reviewers, teachers and system administrators
+#: are not among them. The one list; other apps import it (learners and snapshots sit above).
+LEARNER_DATA_ROLES = (Role.EPSA, Role.DIVISION_FOCAL, Role.ENCODER, Role.REGIONAL_ALS)
+
+
 def extend_role_permissions(role, *permission_names):
     """Let an app above this one grant its model permissions to a role (call from AppConfig.ready)."""
     current = ROLE_PERMISSIONS.setdefault(Role(role), [])

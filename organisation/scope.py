@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from .models import CommunityLearningCenter, District, Division, Level, Region, RoleAssignment
+from .roles import LEARNER_DATA_ROLES
 
 
 @dataclass(frozen=True)
@@ -126,3 +127,8 @@ def has_role(user, role, *, level=None):
 def roles_of(user):
     """The set of role values this user holds anywhere."""
     return {a.role for a in assignments_for(user)}
+
+
+def learner_data_scope(user):
+    """The units where the user holds a learner-data role (organisation.roles.LEARNER_DATA_ROLES)."""
+    return scope_for(user, LEARNER_DATA_ROLES)

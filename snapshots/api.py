@@ -4,18 +4,49 @@ Mounted on the project's NinjaAPI (api/api.py), so every operation needs a beare
 scope checks are those of snapshots.services.
 """
 
+from typing import Annotated
+
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
+from pydantic import BeforeValidator
 
+from api.errors import ErrorOut, error_responses
+from api.openapi import ListedCodes, choice
 from learners.models import LearnerAccessLog
 
 from . import exporter, services
-from .models import ImportJob
+from .models import Form as FormCode
+from .models import ImportJob, Level, ReportingPeriod, State
 
 router = Router(tags=["snapshots"])
+
+__all__ = ["ErrorOut", "router"]
+
+
+def _upper(value):
+    return value.upper() if isinstance(value, str) else value
+
+
+def _period_codes():
+    return ReportingPeriod.objects.values_list("code", flat=True)
+
+
+# Form codes are upper case (AF1); lower case is accepted too, as it always was.
+FormName = Annotated[choice(FormCode.values), BeforeValidator(_upper)]
+SnapshotState = choice(State.values)
+JobStatus = choice(ImportJob.Status.values)
+LevelCode = choice(Level.values)
+ReviewAction = choice(services.ACTIONS)
+PeriodCode = Annotated[str, ListedCodes(_period_codes)]
+
+XLSX_RESPONSE = {
+    "description": "The snapshot as an .xlsx workbook.",
+    "content": {exporter.XLSX_CONTENT_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+}
 
 
 class RowErrorOut(Schema):
@@ -27,8 +58,8 @@ class RowErrorOut(Schema):
 
 class JobOut(Schema):
     id: int
-    status: str
-    form: str
+    status: JobStatus
+    form: FormName
     unit: str
     period: str
     processed: int
@@ -41,23 +72,19 @@ class JobOut(Schema):
 
 class SnapshotOut(Schema):
     id: int
-    form: str
+    form: FormName
     unit: str
-    level: str
+    level: LevelCode
     period: str
     version: int
-    state: str
+    state: SnapshotState
     row_count: int
     review_comments: str
 
 
 class ReviewIn(Schema):
-    action: str
+    action: ReviewAction
     comments: str = ""
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 def job_out(job):
@@ -92,14 +119,14 @@ def snapshot_out(snapshot):
 
 @router.post(
     "",
-    response={201: JobOut, 202: JobOut, 400: ErrorOut, 403: ErrorOut, 422: JobOut},
+    response={201: JobOut, 202: JobOut, **error_responses(401, 403), 422: JobOut},
     summary="Upload an AF1–AF5 .xlsx or .csv file",
 )
 def upload_snapshot(
     request,
-    form: Form[str],
+    form: Form[FormName],
     unit: Form[str],
-    period: Form[str],
+    period: Form[PeriodCode],
     file: File[UploadedFile],
 ):
     """Validates the whole file; 201 when imported, 422 with the row errors when rejected (nothing
@@ -112,7 +139,7 @@ def upload_snapshot(
         division, district = services.resolve_unit(unit)
         job = services.start_import(
             request.user,
-            form=form.upper(),
+            form=form,
             period=services.resolve_period(period),
             division=division,
             district=district,
@@ -129,17 +156,30 @@ def upload_snapshot(
     return Status(202, job_out(job))
 
 
-@router.get("/jobs/{job_id}", response={200: JobOut}, summary="Progress and result of an upload")
+@router.get(
+    "/jobs/{int:job_id}",
+    response={200: JobOut, **error_responses(401, 404)},
+    summary="Progress and result of an upload",
+)
 def import_job(request, job_id: int):
     job = get_object_or_404(services.visible_jobs(request.user), pk=job_id)
     return job_out(job)
 
 
-@router.get("", response=list[SnapshotOut], summary="Snapshots in your scope")
-def list_snapshots(request, form: str = "", period: str = "", state: str = ""):
+@router.get(
+    "",
+    response={200: list[SnapshotOut], **error_responses(401)},
+    summary="Snapshots in your scope",
+)
+def list_snapshots(
+    request,
+    form: FormName | None = None,
+    period: PeriodCode = "",
+    state: SnapshotState | None = None,
+):
     queryset = services.visible_snapshots(request.user)
     if form:
-        queryset = queryset.filter(form=form.upper())
+        queryset = queryset.filter(form=form)
     if period:
         queryset = queryset.filter(period__code=period)
     if state:
@@ -147,14 +187,25 @@ def list_snapshots(request, form: str = "", period: str = "", state: str = ""):
     return [snapshot_out(s) for s in queryset[:500]]
 
 
-@router.get("/{snapshot_id}", response=SnapshotOut, summary="One snapshot")
+@router.get(
+    "/{int:snapshot_id}",
+    response={200: SnapshotOut, **error_responses(401, 404)},
+    summary="One snapshot",
+)
 def get_snapshot(request, snapshot_id: int):
     return snapshot_out(get_object_or_404(services.visible_snapshots(request.user), pk=snapshot_id))
 
 
-@router.get("/{snapshot_id}/export", summary="The snapshot as .xlsx in the official layout")
+@router.get(
+    "/{int:snapshot_id}/export",
+    response={200: None, **error_responses(401, 403, 404)},
+    openapi_extra={"responses": {"200": XLSX_RESPONSE}},
+    summary="The snapshot as .xlsx in the official layout",
+)
 def export_snapshot(request, snapshot_id: int):
     snapshot = get_object_or_404(services.visible_snapshots(request.user), pk=snapshot_id)
+    if not services.may_export(request.user, snapshot):
+        raise HttpError(403, _("Exporting learner-level data needs a learner-data role."))
     response = HttpResponse(
         services.export_workbook(snapshot, request.user, LearnerAccessLog.Channel.API),
         content_type=exporter.XLSX_CONTENT_TYPE,
@@ -164,8 +215,8 @@ def export_snapshot(request, snapshot_id: int):
 
 
 @router.post(
-    "/{snapshot_id}/review",
-    response={200: SnapshotOut, 400: ErrorOut, 403: ErrorOut},
+    "/{int:snapshot_id}/review",
+    response={200: SnapshotOut, **error_responses(401, 403, 404)},
     summary="Submit, accept, return (with comments) or reopen a snapshot",
 )
 def review_snapshot(request, snapshot_id: int, data: ReviewIn):

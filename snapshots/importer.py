@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import connection
 
+from guard.text import invalid_character_message, is_unsafe, replace_unsafe
 from learners.crypto import PREFIX, fernet
 from snapshots import forms_spec
 from snapshots.forms_spec import CellError
-from snapshots.readers import UnreadableFile, read_rows
+from snapshots.readers import UnreadableFile, may_hold_nul, read_rows
 
 from .models import SnapshotRow
 
@@ -47,6 +48,17 @@ ROW_FIELDS = [
     "ae_taker",
     "ae_status",
 ]
+
+
+class ImportFailed(RuntimeError):
+    """An import broke for a reason other than the file's content (storage, database).
+
+    Raised in place of the original error, whose message may quote a cell: this one names the
+    job and the kind of error only, so the task's log line and stored result hold no learner data.
+    """
+
+    def __init__(self, job_id, kind):
+        super().__init__(f"Snapshot import job {job_id} failed ({kind}).")
 
 
 def max_reported_errors():
@@ -87,7 +99,8 @@ class Validation:
     def add(self, row, column, value, message):
         self.error_count += 1
         if len(self.errors) < max_reported_errors():
-            shown = "" if value is None else str(value)
+            # A NUL or lone surrogate could be neither stored nor shown: U+FFFD stands in.
+            shown = "" if value is None else replace_unsafe(str(value))
             self.errors.append(RowError(row, column, shown[:200], message))
 
 
@@ -204,6 +217,8 @@ def validate_file(fileobj, kind, form, *, division, district, period, progress=N
     has = set(keys)
     division_id = division.pk
     try:
+        # Only a .csv with a NUL byte somewhere needs every cell checked (see may_hold_nul).
+        check_cells = may_hold_nul(fileobj, kind)
         rows = read_rows(fileobj, kind)
         if not find_header(rows, form, result):
             return result
@@ -218,6 +233,9 @@ def validate_file(fileobj, kind, form, *, division, district, period, progress=N
             if row_len < width:
                 row = [*row, *([None] * (width - row_len))]
             ok = True
+            if check_cells and any(is_unsafe(cell) for cell in row):
+                row = _refuse_unsafe_cells(result, number, row, labels)
+                ok = False
             for index, key, cache, clean, raw in zip(
                 indices, keys, caches, cleaners, row, strict=True
             ):
@@ -292,6 +310,18 @@ def validate_file(fileobj, kind, form, *, division, district, period, progress=N
     if result.total == 0 and result.ok:
         result.add(0, "", "", "The file has a header row but no learner rows.")
     return result
+
+
+def _refuse_unsafe_cells(result, number, row, labels):
+    """Report each cell holding a NUL or lone surrogate; the row goes on with them replaced, so
+    its other cells are still checked."""
+    cleaned = list(row)
+    for index, cell in enumerate(row):
+        if is_unsafe(cell):
+            label = labels[index] if index < len(labels) else _letter(index)
+            result.add(number, label, cell, invalid_character_message())
+            cleaned[index] = replace_unsafe(cell)
+    return cleaned
 
 
 def _unit_error(result, number, labels, by_key, values, key, unit):

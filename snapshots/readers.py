@@ -99,6 +99,24 @@ def estimate_rows(fileobj, kind):
         fileobj.seek(0)
 
 
+def may_hold_nul(fileobj, kind):
+    """Whether a `.csv` upload holds a NUL byte anywhere (one fast pass over the bytes).
+
+    A NUL cannot be stored, so the importer then checks every cell; without one it need not.
+    An `.xlsx` cannot hold NUL or lone surrogates at all: the XML parser refuses both, and a
+    `.csv` cannot hold lone surrogates, which are not UTF-8."""
+    if kind != "csv":
+        return False
+    fileobj.seek(0)
+    try:
+        while chunk := fileobj.read(1 << 20):
+            if b"\x00" in chunk:
+                return True
+        return False
+    finally:
+        fileobj.seek(0)
+
+
 def read_rows(fileobj, kind):
     """Yield (spreadsheet row number, [cell values]) for every row of the first sheet."""
     if kind == "csv":
@@ -199,6 +217,15 @@ def _shared_strings(archive):
     return strings
 
 
+def _letter(index):
+    letters = ""
+    index += 1
+    while index > 0:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
 def _column_index(ref):
     index = 0
     for char in ref:
@@ -247,22 +274,32 @@ def _xlsx_rows(fileobj):
             elif name == _ROW:
                 row = []
                 number = attrs.get("r")
-                row_number = int(number) if number else row_number + 1
+                row_number = int(number) if number and number.isdigit() else row_number + 1
 
         def end(name):
             nonlocal buf
             if name == _C and buf is not None:
                 text = "".join(buf) if len(buf) != 1 else buf[0]
                 buf = None
-                if cell_type == "s":
-                    value = strings[int(text)]
-                elif cell_type in ("str", "inlineStr", "e"):
-                    value = text
-                elif cell_type == "b":
-                    value = "Yes" if text == "1" else "No"
-                else:
-                    number = float(text)
-                    value = int(number) if number.is_integer() and abs(number) < 1e15 else number
+                try:
+                    if cell_type == "s":
+                        value = strings[int(text)]
+                    elif cell_type in ("str", "inlineStr", "e"):
+                        value = text
+                    elif cell_type == "b":
+                        value = "Yes" if text == "1" else "No"
+                    else:
+                        number = float(text)
+                        value = (
+                            int(number) if number.is_integer() and abs(number) < 1e15 else number
+                        )
+                except (ValueError, IndexError, OverflowError):
+                    # Python's message would quote the cell (learner data) into logs and
+                    # reports: say where, never what.
+                    raise UnreadableFile(
+                        f"The worksheet is damaged: the cell in column {_letter(col)} of row "
+                        f"{row_number} does not hold a readable value."
+                    ) from None
                 length = len(row)
                 if length == col:
                     row.append(value)

@@ -24,10 +24,11 @@ from django.utils import timezone
 from django_fsm import TransitionNotAllowed
 from wagtail.log_actions import log
 
+from guard.logs import error_kind, redacted_traceback
 from learners.models import LearnerAccessLog
 from learners.services import log_bulk_access
 from organisation.models import District, Division, Role
-from organisation.scope import scope_for
+from organisation.scope import learner_data_scope, scope_for
 
 from . import exporter, forms_spec, importer
 from .models import ImportJob, Level, ReminderLog, ReportingPeriod, Snapshot, SnapshotRow, State
@@ -220,17 +221,23 @@ def run_import(job_id):
     gc.disable()
     try:
         return _run_import(job)
-    except Exception:
+    except Exception as error:
         # Storage or database trouble: the transaction rolled back, so say so instead of leaving
-        # the job "validating" for ever; the task itself is recorded as failed with the trace.
-        logger.exception("Snapshot import job %s failed", job.pk)
+        # the job "validating" for ever. The error's message may quote a cell (learner data):
+        # the log and the task record get its class and stack only (guard/logs.py).
+        logger.error(
+            "Snapshot import job %s failed (%s)\n%s",
+            job.pk,
+            error_kind(error),
+            redacted_traceback(error),
+        )
         _job_update(
             job.pk,
             status=ImportJob.Status.FAILED,
             message="The import failed unexpectedly; nothing was imported. Try again later.",
             finished_at=timezone.now(),
         )
-        raise
+        raise importer.ImportFailed(job.pk, error_kind(error)) from None
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -625,6 +632,16 @@ PERSONAL_KEYS = frozenset(
 def personal_fields(form):
     """The personal columns (keys, in column order) of a form."""
     return [c.key for c in forms_spec.columns(form) if c.key in PERSONAL_KEYS]
+
+
+def may_export(user, snapshot):
+    """Whether the user may export the snapshot's learner-level rows: only a learner-data role
+    (organisation.roles.LEARNER_DATA_ROLES) covering the snapshot's unit, or a superuser. Seeing
+    the snapshot (its counts and state) is not enough."""
+    scope = learner_data_scope(user)
+    if snapshot.district_id:
+        return scope.covers_district(snapshot.district_id)
+    return scope.covers_division(snapshot.division_id)
 
 
 def export_workbook(snapshot, user, channel, username=""):

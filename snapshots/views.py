@@ -98,6 +98,7 @@ class SnapshotDetailView(AdminPage):
             sources=snapshot.consolidated_from.select_related("district"),
             superseded=services.is_superseded(snapshot),
             action_form=ActionForm(),
+            may_export=services.may_export(self.request.user, snapshot),
         )
         return context
 
@@ -124,6 +125,8 @@ class SnapshotDetailView(AdminPage):
 class SnapshotExportView(View):
     def get(self, request, pk):
         snapshot = get_object_or_404(services.visible_snapshots(request.user), pk=pk)
+        if not services.may_export(request.user, snapshot):
+            raise PermissionDenied
         content = services.export_workbook(snapshot, request.user, LearnerAccessLog.Channel.ADMIN)
         unit = snapshot.district.code if snapshot.district else snapshot.division.slug
         return xlsx_response(

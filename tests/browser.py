@@ -84,7 +84,9 @@ def phone_page(new_page):
 def run_axe(page, tags=None):
     """Inject axe-core into the page and return its violations for the given tags (WCAG 2.1 AA)."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(content=_axe_source())
+        # Evaluated by the browser's devtools protocol, which the page's Content-Security-Policy
+        # does not govern (an inline <script> tag would be refused, and reported as a violation).
+        page.evaluate(_axe_source())
     options = {"runOnly": {"type": "tag", "values": tags or WCAG_AA_TAGS}}
     result = page.evaluate(
         "async (options) => await window.axe.run(document, JSON.parse(options))",
@@ -100,6 +102,40 @@ def describe_violations(violations):
         targets = [", ".join(node["target"]) for node in violation["nodes"][:5]]
         lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']} -> {targets}")
     return "\n".join(lines)
+
+
+# Issue 11, part E: Content-Security-Policy violations, as the page's own script sees them.
+_CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline"}`
+    + ` at ${event.sourceFile || event.documentURI}:${event.lineNumber}`
+    + (event.sample ? ` (${event.sample})` : ""));
+});
+"""
+CSP_MARKERS = ("Content Security Policy", "Content-Security-Policy", "CSP violation")
+
+
+def watch_csp(page):
+    """Collect every CSP violation on `page` from now on (call before `goto`): the live list.
+
+    The browser reports a refused script, style, image or frame both as a console message and as
+    a `securitypolicyviolation` event; both end up in the list as text.
+    """
+    violations = []
+    page.add_init_script(_CSP_LISTENER)
+
+    def on_console(message):
+        if any(marker in message.text for marker in CSP_MARKERS):
+            violations.append(f"{page.url}: {message.text}")
+
+    page.on("console", on_console)
+    return violations
+
+
+@pytest.fixture
+def csp_violations(browser_page):
+    """The CSP violations seen so far on `browser_page` (optional: use it with that page)."""
+    return watch_csp(browser_page)
 
 
 @pytest.fixture

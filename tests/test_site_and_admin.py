@@ -49,8 +49,11 @@ def test_out_of_scope_unit_is_not_found_even_by_url(client, demo):
     assert client.get(f"/admin/districts/edit/{abra_district.pk}/").status_code == 200
 
     client.login(username="focal.benguet", password=settings.DEMO_PASSWORD)
+    # Another division's district is not found, permission or not (issue 11: one scope check).
+    assert client.get(f"/admin/districts/edit/{abra_district.pk}/").status_code == 404
     # No permission to change districts at all: Wagtail sends the user back to the dashboard.
-    denied = client.get(f"/admin/districts/edit/{abra_district.pk}/")
+    own_district = District.objects.filter(division__slug="benguet").first()
+    denied = client.get(f"/admin/districts/edit/{own_district.pk}/")
     assert denied.status_code == 302 and denied["Location"] == "/admin/"
     clc = abra_district.clcs.first()
     assert client.get(f"/admin/clcs/edit/{clc.pk}/").status_code == 404

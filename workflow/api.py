@@ -7,23 +7,25 @@ action the state does not allow now (or a stale one) a 409, bad input a 400 with
 """
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from ninja import File, Form, Query, Router, Schema, Status
+from ninja import File, Form, Path, Query, Router, Schema, Status
 from ninja.errors import ValidationError
 from ninja.files import UploadedFile
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 
-from organisation.models import Division
-from repository.models import Submission, SubmissionFile
+from api.errors import ConflictOut, ErrorOut, FieldErrorsOut, error_responses
+from api.openapi import ListedCodes, choice
+from organisation.models import Division, Level
+from repository.models import ReturnReason, Submission, SubmissionFile
 from repository.services import UploadRejected
 
 from . import services
 from .downloads import file_response
-from .models import TRANSITION_NAMES, State
+from .models import TRANSITION_NAMES, Review, State
 from .serializers import (
     form_data_from_payload,
     submission_detail,
@@ -34,28 +36,44 @@ router = Router(tags=["submissions"])
 
 MAX_PAGE_SIZE = 100
 
-
-class ErrorOut(Schema):
-    detail: str
+__all__ = ["ConflictOut", "ErrorOut", "FieldErrorsOut", "router"]
 
 
-class FieldErrorsOut(Schema):
-    detail: str
-    errors: dict[str, list[str]]
+KindCode = choice(Submission.Kind.values)
+StateCode = choice(State.values)
+LevelCode = choice(Level.values)
+FileRole = choice(SubmissionFile.Role.values)
+TransitionName = choice(TRANSITION_NAMES)
+SheetCode = choice(Review.Sheet.values)
+OutcomeCode = choice(Review.Outcome.values)
 
 
-class ConflictOut(Schema):
-    detail: str
-    missing: list[str] | None = None
+def _vocabulary(field_name):
+    """The active codes a submission field takes (SubmissionForm's queryset for it)."""
+
+    def codes():
+        from repository.forms import SubmissionForm
+
+        return SubmissionForm().fields[field_name].queryset.values_list("code", flat=True)
+
+    return ListedCodes(codes)
+
+
+def _division_slugs():
+    return Division.objects.values_list("slug", flat=True)
+
+
+def _return_reasons():
+    return ReturnReason.objects.filter(is_active=True).values_list("code", flat=True)
 
 
 class SubmissionSummaryOut(Schema):
     id: int
-    kind: str
+    kind: KindCode
     title: str
-    state: str
+    state: StateCode
     state_label: str
-    origin_level: str
+    origin_level: LevelCode
     division: str | None
     district: str | None
     school_year: str
@@ -75,7 +93,7 @@ class SubmissionPageOut(Schema):
 
 class FileOut(Schema):
     id: int
-    role: str
+    role: FileRole
     version: int
     is_current: bool
     original_name: str
@@ -90,16 +108,16 @@ class FileOut(Schema):
 class StampOut(Schema):
     control_number: str
     office: str
-    office_level: str
+    office_level: LevelCode
     received_at: datetime
     received_by: str
 
 
 class ReviewOut(Schema):
     id: int
-    level: str
-    sheet: str
-    outcome: str
+    level: LevelCode
+    sheet: SheetCode
+    outcome: OutcomeCode
     comment: str
     reviewer: str
     created_at: datetime
@@ -108,8 +126,8 @@ class ReviewOut(Schema):
 
 class HistoryOut(Schema):
     name: str
-    from_state: str
-    to_state: str
+    from_state: StateCode
+    to_state: StateCode
     actor: str
     at: datetime
     comment: str
@@ -123,7 +141,7 @@ class SubmissionDetailOut(SubmissionSummaryOut):
     claimed_by: str | None
     version: int
     state_changed_at: datetime
-    available_transitions: list[str]
+    available_transitions: list[TransitionName]
     missing_requirements: list[str]
     review_sheet: dict[str, Any] | None
     files: list[FileOut]
@@ -134,13 +152,13 @@ class SubmissionDetailOut(SubmissionSummaryOut):
 
 
 class SubmissionFilters(Schema):
-    state: str | None = None
-    kind: str | None = None
-    division: str | None = None
+    state: StateCode | None = None
+    kind: KindCode | None = None
+    division: Annotated[str | None, ListedCodes(_division_slugs)] = None
     district: int | None = None
     q: str | None = None
-    page: int = 1
-    page_size: int = 20
+    page: int = Field(1, ge=1)
+    page_size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
 
 
 class SubmissionIn(Schema):
@@ -150,20 +168,21 @@ class SubmissionIn(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    kind: str | None = None
+    # Listed, not a Literal: the submission form checks it, with every other field at once.
+    kind: Annotated[str | None, ListedCodes(lambda: Submission.Kind.values)] = None
     title: str | None = None
     summary: str | None = None
     authors: str | None = None
     keywords: str | None = None
-    languages: list[str] | None = None
+    languages: Annotated[list[str] | None, _vocabulary("languages")] = None
     school_year: str | None = None
-    learning_strands: list[str] | None = None
-    program: str | None = None
-    curriculum_level: str | None = None
-    material_type: str | None = None
-    resource_type: str | None = None
-    education_type: str | None = None
-    intended_users: list[str] | None = None
+    learning_strands: Annotated[list[str] | None, _vocabulary("learning_strands")] = None
+    program: Annotated[str | None, _vocabulary("program")] = None
+    curriculum_level: Annotated[str | None, _vocabulary("curriculum_level")] = None
+    material_type: Annotated[str | None, _vocabulary("material_type")] = None
+    resource_type: Annotated[str | None, _vocabulary("resource_type")] = None
+    education_type: Annotated[str | None, _vocabulary("education_type")] = None
+    intended_users: Annotated[list[str] | None, _vocabulary("intended_users")] = None
     competencies: str | None = None
     content_topic: str | None = None
     objectives: str | None = None
@@ -171,12 +190,12 @@ class SubmissionIn(Schema):
     developer: str | None = None
     copyright: str | None = None
     copyright_owner: str | None = None
-    research_type: str | None = None
+    research_type: Annotated[str | None, _vocabulary("research_type")] = None
     adviser: str | None = None
     year_completed: int | None = None
     learner_featured: str | None = None
     learner_named_or_pictured: bool | None = None
-    origin_level: str | None = None
+    origin_level: LevelCode | None = None
     division: int | None = None
     district: int | None = None
 
@@ -186,10 +205,26 @@ def _sent(payload):
     return payload.model_dump(exclude_unset=True)
 
 
+class ReviewIn(Schema):
+    """A rating sheet or checklist, as the submission's `review_sheet` (in GET) describes it.
+
+    Learning resources: `items` maps every item key (`content_1`, ...) to a score from 4 to 1,
+    and every score below 4 needs an `item_comments` entry. Research and success stories: `items`
+    maps every checklist key to true or false, and any false needs a `comment`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    items: dict[str, int | bool] = Field(
+        description="Item key to a score from 4 to 1 (rating sheet) or true/false (checklist)."
+    )
+    item_comments: dict[str, str] = {}
+    comment: str = ""
+
+
 class TransitionIn(Schema):
     comment: str = ""
-    reasons: list[str] | None = None
-    review: dict[str, Any] | None = None
+    reasons: Annotated[list[str] | None, ListedCodes(_return_reasons)] = None
+    review: ReviewIn | None = None
     expected_version: int | None = None
 
 
@@ -216,7 +251,7 @@ def _detail(request, submission):
 
 @router.get(
     "",
-    response={200: SubmissionPageOut, 400: FieldErrorsOut, 401: ErrorOut},
+    response={200: SubmissionPageOut, **error_responses(401)},
     summary="List the submissions the caller may see",
 )
 def list_submissions(request, filters: Query[SubmissionFilters]):
@@ -266,7 +301,7 @@ def list_submissions(request, filters: Query[SubmissionFilters]):
 
 @router.post(
     "",
-    response={201: SubmissionDetailOut, 400: FieldErrorsOut, 401: ErrorOut, 403: ErrorOut},
+    response={201: SubmissionDetailOut, **error_responses(401, 403)},
     summary="Create a draft submission",
 )
 def create_submission(request, payload: SubmissionIn):
@@ -280,7 +315,7 @@ def create_submission(request, payload: SubmissionIn):
 
 @router.get(
     "/{int:submission_id}",
-    response={200: SubmissionDetailOut, 401: ErrorOut, 404: ErrorOut},
+    response={200: SubmissionDetailOut, **error_responses(401, 404)},
     summary="One submission with its files, stamps, reviews, history and available actions",
 )
 def get_submission(request, submission_id: int):
@@ -289,14 +324,7 @@ def get_submission(request, submission_id: int):
 
 @router.patch(
     "/{int:submission_id}",
-    response={
-        200: SubmissionDetailOut,
-        400: FieldErrorsOut,
-        401: ErrorOut,
-        403: ErrorOut,
-        404: ErrorOut,
-        409: ErrorOut,
-    },
+    response={200: SubmissionDetailOut, **error_responses(401, 403, 404, 409)},
     summary="Change the metadata of a draft or returned submission",
 )
 def update_submission(request, submission_id: int, payload: SubmissionIn):
@@ -309,29 +337,13 @@ def update_submission(request, submission_id: int, payload: SubmissionIn):
 
 @router.post(
     "/{int:submission_id}/files",
-    response={
-        201: FileOut,
-        400: FieldErrorsOut,
-        401: ErrorOut,
-        403: ErrorOut,
-        404: ErrorOut,
-        409: ErrorOut,
-    },
+    response={201: FileOut, **error_responses(401, 403, 404, 409)},
     summary="Upload a file (multipart: `file`, `role`)",
 )
-def upload_file(request, submission_id: int, role: Form[str], file: File[UploadedFile]):
+def upload_file(request, submission_id: int, role: Form[FileRole], file: File[UploadedFile]):
     """`role` is one of main, supporting, consent, ip_declaration, photo. Re-uploading the main
     file, consent or IP declaration adds a new version; older versions are kept."""
     submission = _get_visible(request, submission_id)
-    if role not in SubmissionFile.Role.values:
-        raise ValidationError(
-            [
-                {
-                    "loc": ("form", "role"),
-                    "msg": f"Unknown role. Choose one of: {', '.join(SubmissionFile.Role.values)}.",
-                }
-            ]
-        )
     try:
         record = services.upload_file(request.user, submission, file, role)
     except UploadRejected as rejected:
@@ -342,7 +354,16 @@ def upload_file(request, submission_id: int, role: Form[str], file: File[Uploade
 
 @router.get(
     "/{int:submission_id}/files/{int:file_id}/download",
-    response={200: None, 302: None, 401: ErrorOut, 404: ErrorOut},
+    response={200: None, 302: None, **error_responses(401, 404)},
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "The file's bytes, with its stored MIME type.",
+                "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+            },
+            "302": {"description": "Redirect to a short-lived signed URL of the file."},
+        }
+    },
     summary="Download one file (any version) of a visible submission",
 )
 def download_file(request, submission_id: int, file_id: int):
@@ -355,17 +376,15 @@ def download_file(request, submission_id: int, file_id: int):
 
 @router.post(
     "/{int:submission_id}/transitions/{name}",
-    response={
-        200: SubmissionDetailOut,
-        400: FieldErrorsOut,
-        401: ErrorOut,
-        403: ErrorOut,
-        404: ErrorOut,
-        409: ConflictOut,
-    },
+    response={200: SubmissionDetailOut, **error_responses(401, 403, 404, 409)},
     summary="Take a workflow action (submit, receive_at_division, approve ...)",
 )
-def take_transition(request, submission_id: int, name: str, payload: TransitionIn):
+def take_transition(
+    request,
+    submission_id: int,
+    payload: TransitionIn,
+    name: Annotated[str, Path(), ListedCodes(lambda: TRANSITION_NAMES)],
+):
     """`review` is the rating sheet (learning resources) or checklist (research, stories) that
     endorse_to_region, approve and return_for_revision need; `reasons` are return-reason codes.
     The submission's `review_sheet` (in GET) describes the items to answer. Send the
@@ -378,7 +397,7 @@ def take_transition(request, submission_id: int, name: str, payload: TransitionI
         submission,
         name,
         comment=payload.comment,
-        review=payload.review,
+        review=payload.review.model_dump() if payload.review is not None else None,
         reasons=payload.reasons,
         expected_version=payload.expected_version,
     )

@@ -38,6 +38,7 @@ from wagtail.permission_policies.base import BasePermissionPolicy
 
 from organisation.models import Role, RoleAssignment
 from organisation.scope import roles_of, scope_for
+from organisation.views import ScopedObjectsViewSetMixin
 from repository.models import Submission
 from repository.services import UploadRejected, missing_requirements
 
@@ -556,7 +557,10 @@ class SubmissionHistoryView(HistoryView):
         return services.visible_submissions(self.request.user)
 
 
-class SubmissionViewSet(ModelViewSet):
+class SubmissionViewSet(ScopedObjectsViewSetMixin, ModelViewSet):
+    """Every object view (inspect, edit, delete, history, usage) answers 404 for a submission the
+    viewer may not see; the added views below look it up in the same queryset."""
+
     model = Submission
     icon = "doc-full-inverse"
     menu_label = gettext_lazy("Submissions")
@@ -569,6 +573,9 @@ class SubmissionViewSet(ModelViewSet):
     inspect_view_class = SubmissionDetailView
     history_view_class = SubmissionHistoryView
     copy_view_enabled = False
+
+    def scoped_objects(self, user):
+        return services.visible_submissions(user)
 
     def get_form_class(self, for_update=False):
         return SubmissionAdminForm

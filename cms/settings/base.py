@@ -4,6 +4,7 @@ import base64
 import hashlib
 import json
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -46,6 +47,8 @@ INSTALLED_APPS = [
     "snapshots",
     "stats",
     "api",
+    # Issue 11, part C (logins): sign-in lockout, second factor, shared login counters.
+    "accounts",
     # django-ninja serves its API docs with local assets when it is an installed app.
     "ninja",
     "wagtail.contrib.forms",
@@ -54,7 +57,8 @@ INSTALLED_APPS = [
     "wagtail.contrib.sitemaps",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    # Part A (access): wagtail.users with the guarded user screens (organisation/users.py).
+    "organisation.apps.UsersConfig",
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
@@ -74,22 +78,47 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.postgres",
     "django.contrib.humanize",
+    # Issue 11, part E: Django's own widget templates for FORM_RENDERER below.
+    "django.forms",
+    # Issue 11, part C (logins): django-axes (lockout) and django-otp (TOTP, recovery codes).
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
-    # Stored whole pages for anonymous visitors (cms/cache.py). First, so that a stored page is
-    # answered without running the rest of the stack; it replays the headers that stack added.
-    "cms.cache.AnonymousPageCacheMiddleware",
+    # Issue 11, part E (headers): the HTTPS redirect and the security headers (CSP by path,
+    # Permissions-Policy) come first, so that stored pages (cms/cache.py) and every early
+    # answer get them too, and a stored page is redirected to HTTPS like any other.
     "django.middleware.security.SecurityMiddleware",
+    "guard.csp.PathPolicyCSPMiddleware",
+    # Issue 11, part D (input): NUL bytes and lone surrogates anywhere in a request are a 400
+    # naming the field (guard/middleware.py). Before the page store, so that neither its lookup
+    # nor anything after it ever sees such input.
+    "guard.middleware.RejectUnsafeInputMiddleware",
+    # Stored whole pages for anonymous visitors (cms/cache.py). Before the rest, so that a stored
+    # page is answered without running that stack; it replays the headers that stack added.
+    "cms.cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Issue 11, part C (logins): request.user.is_verified() (django-otp).
+    "accounts.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Issue 11, part C (logins): a signed-in user who owes a second factor reaches only the
+    # two-factor pages; django-axes turns a locked-out sign-in into its answer (accounts/lockout.py).
+    "accounts.middleware.SecondFactorMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Issue 11, part E: widgets render with the templates above, so that templates/wagtailadmin/widgets/
+# can replace Wagtail's date pickers, whose inline <script> the admin's CSP refuses.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 ROOT_URLCONF = "cms.urls"
 WSGI_APPLICATION = "cms.wsgi.application"
@@ -227,6 +256,54 @@ if env("REDIS_URL"):
         "LOCATION": env("REDIS_URL"),
     }
 
+# Issue 11, part C (logins). Counters that every web process must share (the token endpoint's
+# rate limit): the database (table created by accounts' migrations), or Redis when REDIS_URL is
+# set. The "default" cache above stays as it is.
+ALSMIS_SHARED_CACHE_TABLE = "alsmis_shared_cache"
+CACHES["shared"] = {
+    "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+    "LOCATION": ALSMIS_SHARED_CACHE_TABLE,
+}
+if env("REDIS_URL"):
+    CACHES["shared"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env("REDIS_URL"),
+        "KEY_PREFIX": "alsmis-shared",
+    }
+# How many reverse proxies in front of Django append to X-Forwarded-For. 0: the client is
+# REMOTE_ADDR and the header is ignored; 1: its right-most entry; N: the N-th from the right.
+# accounts.client.client_address is the one reader (throttle, lockout, anything else).
+TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
+# Sign-in lockout (django-axes): this many failures (password or second factor) for one account,
+# or from one client address, lock it for LOGIN_COOLOFF_MINUTES, on the admin and the API.
+LOGIN_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_COOLOFF_MINUTES = int(env("LOGIN_COOLOFF_MINUTES", "30"))
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out account or address is refused before any password is checked.
+    "accounts.lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+# Either counts: one account from anywhere, or one address across accounts.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "accounts.client.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# Failures while locked out do not push the end of the lockout further away.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Not reset on success: with address lockout, one good sign-in would wipe every failure from
+# that address, including guesses at other accounts.
+AXES_RESET_ON_SUCCESS = False
+AXES_HTTP_RESPONSE_CODE = 429
+# Usernames and addresses stay out of axes' log lines (its own table keeps them for the unlock screen).
+AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False
+WAGTAILADMIN_USER_LOGIN_FORM = "accounts.forms.LoginForm"
+# Second factor (django-otp): required of superusers, system administrators and learner-data
+# roles when enforced (accounts/policy.py); others may turn it on. Off in cms.settings.dev.
+ALSMIS_2FA_ENFORCED = env_bool("ALSMIS_2FA_ENFORCED", True)
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", "ALS MIS")
+
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(env("EMAIL_PORT", "25"))
@@ -253,7 +330,13 @@ ALSMIS_OAI_REPOSITORY_IDENTIFIER = env("ALSMIS_OAI_REPOSITORY_IDENTIFIER", "alsm
 ALSMIS_OAI_ADMIN_EMAIL = env("ALSMIS_OAI_ADMIN_EMAIL", "als-mis@deped-car.example")
 
 WAGTAIL_SITE_NAME = "ALS MIS"
-WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+# Issue 11, part E: the site's public address (scheme, host, port). The Wagtail Site
+# (setup_site), canonical links, public_url, the feed, OAI-PMH and the sitemap use it whatever
+# host a request came in on; notification links too unless WAGTAILADMIN_BASE_URL says otherwise.
+ALSMIS_PUBLIC_URL = env(
+    "ALSMIS_PUBLIC_URL", env("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+).rstrip("/")
+WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", ALSMIS_PUBLIC_URL)
 WAGTAIL_I18N_ENABLED = False
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "odt", "ods", "csv", "txt", "zip"]
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
@@ -293,6 +376,91 @@ SNAPSHOT_MAX_REPORTED_ERRORS = int(env("SNAPSHOT_MAX_REPORTED_ERRORS", "1000"))
 STATS_SUPPRESSION_THRESHOLD = int(env("STATS_SUPPRESSION_THRESHOLD", "5"))
 # Keep uploaded AF files after import (they hold personal data in the clear; default: delete).
 SNAPSHOT_KEEP_UPLOADS = env_bool("SNAPSHOT_KEEP_UPLOADS", False)
+
+# Security part B (learner transfer): days the learner's current division has to answer a
+# transfer request before escalate_learner_transfers hands it to regional ALS personnel.
+LEARNER_TRANSFER_ANSWER_DAYS = int(env("LEARNER_TRANSFER_ANSWER_DAYS", "10"))
+
+# Issue 11, part E (headers and deployment). The production defaults are in production.py.
+
+
+def proxy_ssl_header(value):
+    """`SECURE_PROXY_SSL_HEADER` from "HEADER,value" (e.g. `HTTP_X_FORWARDED_PROTO,https`).
+
+    "none" (or unset) trusts no header: only a direct TLS connection counts as HTTPS.
+    """
+    if not value or value.strip().lower() in {"none", "off", "false", "0"}:
+        return None
+    header, _comma, secure_value = value.partition(",")
+    return (header.strip().upper(), secure_value.strip() or "https")
+
+
+SECURE_PROXY_SSL_HEADER = proxy_ssl_header(env("SECURE_PROXY_SSL_HEADER"))
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# A load balancer probes /healthz over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Wagtail's admin previews pages in a same-origin frame; CSP frame-ancestors says the same.
+X_FRAME_OPTIONS = "SAMEORIGIN"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# Wagtail's admin takes the CSRF token from the page (wagtailConfig), never from the cookie.
+CSRF_COOKIE_HTTPONLY = True
+# Staff avatars would come from gravatar.com: an outside origin, and staff e-mail hashes sent to it.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+
+# Content-Security-Policy (django-csp, guard/csp.py). Public pages: nothing inline, nothing from
+# another origin. The admin (ALSMIS_ADMIN_CSP_PREFIXES) also allows style attributes, which
+# Wagtail's admin writes, and images from the object store (added by guard/csp.py).
+_STRICT_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "frame-ancestors": ["'self'"],
+    "form-action": ["'self'"],
+}
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": _STRICT_CSP}
+ALSMIS_ADMIN_CSP_PREFIXES = ["/admin/"]
+ALSMIS_ADMIN_CSP_DIRECTIVES = {
+    **_STRICT_CSP,
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "media-src": ["'self'", "blob:"],
+    # Wagtail's admin previews pages of this site in a frame.
+    "frame-src": ["'self'"],
+}
+# Permissions-Policy: the browser features no page of this site uses, denied to every origin.
+ALSMIS_PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 # Demo data; seed_demo refuses to run under production settings.
 DEMO_PASSWORD = env("DEMO_PASSWORD", "alsmis-demo")

@@ -4,8 +4,15 @@ from django.core.cache import cache
 
 
 @pytest.fixture(autouse=True)
-def _fresh_login_throttle():
-    """The token endpoint's throttle counts in the cache; every test starts from zero."""
+def _fresh_login_throttle(monkeypatch):
+    """The token endpoint's throttle counts in the cache; every test starts from zero.
+
+    Its counters (accounts/throttle.py) live in the shared database cache, rolled back after
+    each test, per fixed window: the clock stands still so that no test straddles two windows.
+    """
+    from accounts.throttle import SharedAddressRateThrottle
+
+    monkeypatch.setattr(SharedAddressRateThrottle, "timer", staticmethod(lambda: 1_800_000_000.0))
     cache.clear()
     yield
     cache.clear()

@@ -47,6 +47,10 @@ def enrol_at(cycles):
 
     def enrol(learner, clc, *, cycle="SY 2025-2026", program="AE_JHS", status="enrolled", day=None):
         cycle = cycles[cycle]
+        if learner.division_id is None:
+            # As services.enrol does: the first enrolment makes the CLC's division the holder.
+            learner.division_id = clc.district.division_id
+            learner.save(update_fields=["division"])
         return Enrolment.objects.create(
             learner=learner,
             cycle=cycle,

@@ -242,15 +242,20 @@ def test_staff_see_learners_of_their_own_scope_only(
     assert client.get(reverse("learners:enrol_existing", args=[learner.pk])).status_code == 404
     response = client.get(reverse("learners:search"), {"last_name": "Bersamin"})
     assert "140112250009" not in response.text
-    # The person holding the LRN may find and enrol them here (a transfer), seeing only the name.
+    # The person holding the LRN finds them, seeing only name, LRN and birthdate, and may request
+    # a transfer, not enrol them (tests/learners/test_transfer.py has the whole transfer).
     response = client.get(reverse("learners:search"), {"lrn": "140112250009"})
     assert "Enrolled outside your scope" in response.text
+    assert "Request transfer" in response.text
     response = client.get(reverse("learners:search"), {"lrn": "140112259999"})
     assert "No learner found" in response.text
     assert reverse("learners:create") + "?lrn=140112259999" in response.text
     response = client.get(reverse("learners:create") + "?lrn=140112259999")
     assert 'value="140112259999"' in response.text
-    assert client.get(reverse("learners:enrol_existing", args=[learner.pk])).status_code == 200
+    response = client.get(reverse("learners:enrol_existing", args=[learner.pk]))
+    assert response.status_code == 200
+    assert "belongs to another division" in response.text
+    assert 'name="clc"' not in response.text
     client.force_login(user_named("epsa.abra"))
     start_flow(client)
     assert client.get(reverse("learners:preview", args=[learner.pk])).status_code == 200

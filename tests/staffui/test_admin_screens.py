@@ -1,6 +1,9 @@
 """The Submissions screens of the Wagtail admin, driven with the Django test client."""
 
 import re
+from pathlib import Path
+
+from django.contrib.staticfiles import finders
 
 from repository.models import Submission
 from tests.api.factories import PDF_BYTES, pdf_upload
@@ -167,7 +170,11 @@ def test_receipt_slip_prints_the_stamp(login):
     assert slip.status_code == 200
     body = slip.content.decode()
     assert stamp.control_number in body
-    assert "@media print" in body and "window.print()" in body
+    # Print styles and the Print button come from static files (the admin's CSP: no inline script).
+    assert "css/receipt-slip.css" in body and "js/receipt-slip.js" in body
+    assert "data-print" in body
+    assert "@media print" in Path(finders.find("css/receipt-slip.css")).read_text()
+    assert "window.print()" in Path(finders.find("js/receipt-slip.js")).read_text()
     assert "(Asia/Manila)" in body
     # Another division's records section cannot open it.
     assert login("records.abra").get(f"/admin/submissions/receipt/{stamp.pk}/").status_code == 404

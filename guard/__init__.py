@@ -1,0 +1,1 @@
+"""Request guards shared by the whole site: security headers, input checks."""
