@@ -44,7 +44,7 @@ install_domain_error_handler(api, WorkflowError)
 class Credentials(Schema):
     username: str
     password: str
-    # Issue 11, part C: the second factor, for accounts that sign in with one.
+    # the second factor, for accounts that sign in with one.
     otp: str | None = Field(
         None,
         max_length=32,

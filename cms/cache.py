@@ -453,9 +453,10 @@ process_copies = ProcessCopies()
 class AnonymousPageCacheMiddleware:
     """Serve anonymous GET requests for public pages from the page store when possible.
 
-    It must be the first middleware: a stored response already carries every header the rest
-    of the stack added (security headers, Content-Language, Vary), and it is answered without
-    running that stack again.
+    It comes right after the security headers and the input guard (HTTPS redirect, CSP, bad
+    input are decided for stored pages too) and before everything else: a stored response
+    already carries the headers the rest of the stack added (Content-Language, Vary), and it is
+    answered without running that stack again.
     """
 
     def __init__(self, get_response):

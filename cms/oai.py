@@ -182,7 +182,7 @@ def _check_prefix(prefix):
 def identify(root, args, request):
     body = _sub(root, "Identify")
     _sub(body, "repositoryName", getattr(settings, "WAGTAIL_SITE_NAME", "ALS MIS"))
-    # The site's public address, whatever host the harvester used (issue 11, part E).
+    # The site's public address, whatever host the harvester used.
     _sub(body, "baseURL", absolute_url(request.path))
     _sub(body, "protocolVersion", "2.0")
     _sub(

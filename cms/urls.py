@@ -17,7 +17,7 @@ from .views import file_preview, public_file, switch_language
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    # Issue 11, part C: logging out ends the session for GET too (accounts/views.py), so it
+    # logging out ends the session for GET too (accounts/views.py), so it
     # comes before Wagtail's own /admin/logout/.
     path("admin/logout/", LogoutView.as_view(), name="alsmis_logout"),
     path("admin/", include(wagtailadmin_urls)),

@@ -104,7 +104,7 @@ def describe_violations(violations):
     return "\n".join(lines)
 
 
-# Issue 11, part E: Content-Security-Policy violations, as the page's own script sees them.
+# Content-Security-Policy violations, as the page's own script sees them.
 _CSP_LISTENER = """
 document.addEventListener("securitypolicyviolation", (event) => {
   console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline"}`

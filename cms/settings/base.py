@@ -47,7 +47,7 @@ INSTALLED_APPS = [
     "snapshots",
     "stats",
     "api",
-    # Issue 11, part C (logins): sign-in lockout, second factor, shared login counters.
+    # Logins: sign-in lockout, second factor, shared login counters.
     "accounts",
     # django-ninja serves its API docs with local assets when it is an installed app.
     "ninja",
@@ -57,7 +57,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.sitemaps",
     "wagtail.embeds",
     "wagtail.sites",
-    # Part A (access): wagtail.users with the guarded user screens (organisation/users.py).
+    # wagtail.users with the guarded user screens (organisation/users.py).
     "organisation.apps.UsersConfig",
     "wagtail.snippets",
     "wagtail.documents",
@@ -78,9 +78,9 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.postgres",
     "django.contrib.humanize",
-    # Issue 11, part E: Django's own widget templates for FORM_RENDERER below.
+    # Django's own widget templates for FORM_RENDERER below.
     "django.forms",
-    # Issue 11, part C (logins): django-axes (lockout) and django-otp (TOTP, recovery codes).
+    # Logins: django-axes (lockout) and django-otp (TOTP, recovery codes).
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -88,12 +88,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Issue 11, part E (headers): the HTTPS redirect and the security headers (CSP by path,
+    # Headers: the HTTPS redirect and the security headers (CSP by path,
     # Permissions-Policy) come first, so that stored pages (cms/cache.py) and every early
     # answer get them too, and a stored page is redirected to HTTPS like any other.
     "django.middleware.security.SecurityMiddleware",
     "guard.csp.PathPolicyCSPMiddleware",
-    # Issue 11, part D (input): NUL bytes and lone surrogates anywhere in a request are a 400
+    # Input: NUL bytes and lone surrogates anywhere in a request are a 400
     # naming the field (guard/middleware.py). Before the page store, so that neither its lookup
     # nor anything after it ever sees such input.
     "guard.middleware.RejectUnsafeInputMiddleware",
@@ -105,18 +105,18 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Issue 11, part C (logins): request.user.is_verified() (django-otp).
+    # Logins: request.user.is_verified() (django-otp).
     "accounts.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
-    # Issue 11, part C (logins): a signed-in user who owes a second factor reaches only the
+    # Logins: a signed-in user who owes a second factor reaches only the
     # two-factor pages; django-axes turns a locked-out sign-in into its answer (accounts/lockout.py).
     "accounts.middleware.SecondFactorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
-# Issue 11, part E: widgets render with the templates above, so that templates/wagtailadmin/widgets/
+# widgets render with the templates above, so that templates/wagtailadmin/widgets/
 # can replace Wagtail's date pickers, whose inline <script> the admin's CSP refuses.
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
@@ -256,7 +256,7 @@ if env("REDIS_URL"):
         "LOCATION": env("REDIS_URL"),
     }
 
-# Issue 11, part C (logins). Counters that every web process must share (the token endpoint's
+# Logins. Counters that every web process must share (the token endpoint's
 # rate limit): the database (table created by accounts' migrations), or Redis when REDIS_URL is
 # set. The "default" cache above stays as it is.
 ALSMIS_SHARED_CACHE_TABLE = "alsmis_shared_cache"
@@ -330,7 +330,7 @@ ALSMIS_OAI_REPOSITORY_IDENTIFIER = env("ALSMIS_OAI_REPOSITORY_IDENTIFIER", "alsm
 ALSMIS_OAI_ADMIN_EMAIL = env("ALSMIS_OAI_ADMIN_EMAIL", "als-mis@deped-car.example")
 
 WAGTAIL_SITE_NAME = "ALS MIS"
-# Issue 11, part E: the site's public address (scheme, host, port). The Wagtail Site
+# the site's public address (scheme, host, port). The Wagtail Site
 # (setup_site), canonical links, public_url, the feed, OAI-PMH and the sitemap use it whatever
 # host a request came in on; notification links too unless WAGTAILADMIN_BASE_URL says otherwise.
 ALSMIS_PUBLIC_URL = env(
@@ -377,11 +377,11 @@ STATS_SUPPRESSION_THRESHOLD = int(env("STATS_SUPPRESSION_THRESHOLD", "5"))
 # Keep uploaded AF files after import (they hold personal data in the clear; default: delete).
 SNAPSHOT_KEEP_UPLOADS = env_bool("SNAPSHOT_KEEP_UPLOADS", False)
 
-# Security part B (learner transfer): days the learner's current division has to answer a
+# Learner transfers: days the learner's current division has to answer a
 # transfer request before escalate_learner_transfers hands it to regional ALS personnel.
 LEARNER_TRANSFER_ANSWER_DAYS = int(env("LEARNER_TRANSFER_ANSWER_DAYS", "10"))
 
-# Issue 11, part E (headers and deployment). The production defaults are in production.py.
+# Headers and deployment. The production defaults are in production.py.
 
 
 def proxy_ssl_header(value):

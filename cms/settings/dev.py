@@ -6,5 +6,5 @@ from .base import env, env_bool
 DEBUG = env_bool("DEBUG", True)
 ALSMIS_ENVIRONMENT = "dev"
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-# Issue 11, part C: the demo logins printed by `make run` work without a second factor here.
+# the demo logins printed by `make run` work without a second factor here.
 ALSMIS_2FA_ENFORCED = env_bool("ALSMIS_2FA_ENFORCED", False)

@@ -16,7 +16,7 @@ LEARNER_DATA_KEYS = env_list("LEARNER_DATA_KEYS", "")
 if not LEARNER_DATA_KEYS:
     raise ImproperlyConfigured("LEARNER_DATA_KEYS must be set in the environment for production.")
 
-# Issue 11, part E (headers and deployment): HTTPS only, by default. The TLS-terminating proxy
+# Headers and deployment: HTTPS only, by default. The TLS-terminating proxy
 # must set (and overwrite any client's) X-Forwarded-Proto; "none" trusts no header.
 SECURE_PROXY_SSL_HEADER = proxy_ssl_header(
     env("SECURE_PROXY_SSL_HEADER", "HTTP_X_FORWARDED_PROTO,https")

@@ -20,7 +20,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 WAGTAILADMIN_BASE_URL = "http://testserver"
-# The address Django's test client and RequestFactory use (part E: the Wagtail Site's address).
+# The address Django's test client and RequestFactory use (the Wagtail Site's address).
 ALSMIS_PUBLIC_URL = "http://testserver"
 ALLOWED_HOSTS = ["*"]
 # Tests share one process-wide cache while the database rolls back between tests, so the
@@ -29,6 +29,6 @@ ALSMIS_PAGE_CACHE_SECONDS = 0
 # Purges inside a test's transaction are never announced (NOTIFY is sent at commit), so copies
 # in memory are off too; tests/public/test_page_copies.py switches them on with real commits.
 ALSMIS_PAGE_CACHE_LOCAL_ENTRIES = 0
-# Issue 11, part C: tests log staff in with force_login and no second factor; the tests of
+# tests log staff in with force_login and no second factor; the tests of
 # tests/security/test_two_factor*.py switch enforcement on with the `settings` fixture.
 ALSMIS_2FA_ENFORCED = False
