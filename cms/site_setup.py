@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.db import transaction
 from wagtail.coreutils import get_supported_content_language_variant
-from wagtail.models import GroupPagePermission, Locale, Page, Site
+from wagtail.models import Collection, GroupPagePermission, Locale, Page, Site
 
 from cms.models import ClmdPage, DirectoryPage, IssuancesIndexPage, ResourcesIndexPage
 from home.models import HomePage
@@ -175,7 +175,7 @@ def grant_page_permissions(home):
 
 
 def _ensure_root():
-    """Recreate Wagtail's root page and default locale if a database flush removed them.
+    """Recreate Wagtail's root page, root collection and default locale if a flush removed them.
 
     They come from Wagtail's data migrations, which a flush (e.g. after a live-server test) erases.
     """
@@ -183,3 +183,5 @@ def _ensure_root():
     locale, _created = Locale.objects.get_or_create(language_code=language)
     if Page.get_first_root_node() is None:
         Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")

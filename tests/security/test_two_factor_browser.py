@@ -18,7 +18,9 @@ def sign_in_with_password(page, username):
 
 
 @pytest.mark.browser
-def test_enrol_and_sign_in_with_a_code(transactional_db, django_user_model, browser_page, settings):
+def test_enrol_and_sign_in_with_a_code(
+    transactional_db, site_tree, django_user_model, browser_page, settings
+):
     settings.ALSMIS_2FA_ENFORCED = True
     django_user_model.objects.create_superuser("chief", "chief@example.org", PASSWORD)
     page = browser_page

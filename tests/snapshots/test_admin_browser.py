@@ -1,5 +1,6 @@
 """A teacher uploads an AF3 in the Wagtail admin with a real Chromium: the rejected file's
-report, the error spreadsheet, then the corrected file and its submission."""
+report, the error spreadsheet, then the corrected file and its submission; the division's EPSA
+(a learner-data role, which the teacher is not) exports it."""
 
 import openpyxl
 import pytest
@@ -62,6 +63,12 @@ def test_teacher_uploads_fixes_and_submits(
     page.click("text=Open the snapshot")
     page.click("button:has-text('Submit for review')")
     assert page.locator("dd[data-state]").inner_text() == "Submitted"
+    # Exporting learner-level data needs a learner-data role: the teacher has no export.
+    assert page.locator("text=Download .xlsx").count() == 0
+    snapshot_url = page.url
+    page.context.clear_cookies()
+    login(page, "epsa.benguet")
+    page.goto(snapshot_url)
     with page.expect_download() as download:
         page.click("text=Download .xlsx")
     download.value.save_as(tmp_path / "export.xlsx")
