@@ -6,7 +6,13 @@ PostgreSQL's COPY takes to load the same rows into a plain table. Uses a databas
 (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/alsmis_bench_af3), recreated on
 every run.
 
-    .venv/bin/python bench/import_af3.py [--rows 100000]
+    .venv/bin/python bench/import_af3.py [--rows 100000] [--readers hand,calamine]
+
+With `--readers hand,calamine` the .xlsx file is imported once per reader: the hand-written
+streaming reader of snapshots/readers.py, and python-calamine (Rust) behind the same zip bounds
+(every member inflated once through the bounded reader before calamine opens the file). Both run
+within readers.Limits; calamine's dense sheet cannot be bounded cell by cell (see
+`calamine_rows`).
 """
 
 import argparse
@@ -84,9 +90,45 @@ def prepare(url, rows, workdir, formats):
     return csv_path, xlsx_path
 
 
+def calamine_rows(fileobj, limits, info):
+    """The first sheet's rows read by python-calamine, within the same zip bounds.
+
+    calamine reads the whole sheet into a dense grid in memory and has no limits of its own, so
+    every XML member is first inflated through readers' bounded member reader (declared size,
+    real size, member count, time). A cell at column ZZZZ or row 1,000,000 would still make it
+    allocate the whole grid: that is not bounded here, only measured."""
+    from python_calamine import CalamineWorkbook
+
+    from snapshots import readers
+
+    fileobj.seek(0)
+    with readers._open_archive(fileobj, limits) as archive:
+        readers._first_sheet(archive, limits)
+        for name in list(archive.NameToInfo):
+            if name.endswith((".xml", ".rels")):
+                with readers._open_member(archive, name, limits) as member:
+                    while member.read(1 << 20):
+                        limits.check_time()
+    info["date1904"] = False  # calamine converts 1904 serials to dates itself
+    fileobj.seek(0)
+    sheet = CalamineWorkbook.from_filelike(fileobj).get_sheet_by_index(0)
+    first = (sheet.start or (0, 0))[0] + 1
+    width = limits.max_columns
+    for number, row in enumerate(sheet.iter_rows(), start=first):
+        if number - first > limits.max_rows + readers.HEADER_ALLOWANCE:
+            raise limits.too_many_rows()
+        if len(row) > width:
+            row = readers._cut(row, width)
+        yield number, row
+
+
 def child(url, path, period):
     """Run in a separate process: one import through snapshots.services, timings as JSON."""
     setup_django(url)
+    if os.environ.get("BENCH_XLSX_READER") == "calamine":
+        from snapshots import readers
+
+        readers._xlsx_rows = calamine_rows
     from snapshots import services
     from snapshots.models import ImportJob
 
@@ -116,12 +158,13 @@ def child(url, path, period):
     )
 
 
-def run_child(url, path, period):
+def run_child(url, path, period, reader="hand"):
     output = subprocess.run(
         [sys.executable, __file__, "--child", str(path), "--period", period, "--url", url],
         check=True,
         capture_output=True,
         text=True,
+        env={**os.environ, "BENCH_XLSX_READER": reader},
     ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
@@ -168,6 +211,7 @@ def main():
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--formats", default="csv,xlsx", help="which files to import")
+    parser.add_argument("--readers", default="hand", help="xlsx readers: hand,calamine")
     parser.add_argument("--child")
     parser.add_argument("--period")
     args = parser.parse_args()
@@ -177,13 +221,14 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         formats = args.formats.split(",")
         csv_path, xlsx_path = prepare(args.url, args.rows, Path(tmp), formats)
-        for label, path, period in (
-            ("csv", csv_path, "bench-csv"),
-            ("xlsx", xlsx_path, "bench-xlsx"),
-        ):
+        runs = [("csv", csv_path, "bench-csv", "hand")]
+        runs += [("xlsx", xlsx_path, "bench-xlsx", r) for r in args.readers.split(",")]
+        for label, path, period, reader in runs:
             if label not in formats:
                 continue
-            result = run_child(args.url, path, period)
+            result = run_child(args.url, path, period, reader)
+            if label == "xlsx":
+                label = f"xlsx ({reader} reader)"
             rate = result["rows"] / result["seconds"]
             print(
                 f"import {label}: {result['rows']:,} rows in {result['seconds']:.2f} s = "

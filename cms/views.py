@@ -18,6 +18,7 @@ from django.views.decorators.http import require_safe
 from django.views.i18n import set_language
 
 from cms.models import PublicFile, ResourcePage
+from repository.storage_errors import storage_guard
 
 PREVIEW_WIDTH = 640
 
@@ -42,9 +43,11 @@ def public_file(request, file_uuid, name):
     public_file = _servable(file_uuid)
     if name != public_file.name:
         return redirect(public_file.get_absolute_url(), permanent=True)
+    with storage_guard("public download"):
+        handle = public_file.submission_file.file.open("rb")
+    # Counted once the file could be opened: a failed download is not a download.
     if request.method == "GET":
         PublicFile.objects.filter(pk=public_file.pk).update(download_count=F("download_count") + 1)
-    handle = public_file.submission_file.file.open("rb")
     response = FileResponse(
         handle,
         content_type=public_file.mime_type,
@@ -84,15 +87,20 @@ def file_preview(request, file_uuid):
     if not public_file.is_pdf:
         raise Http404("No preview for this file.")
     if not public_file.preview:
-        with public_file.submission_file.file.open("rb") as handle:
+        with storage_guard("preview"):
+            handle = public_file.submission_file.file.open("rb")
+        with handle:
             try:
                 png = render_pdf_preview(handle)
             except Exception as error:  # a damaged PDF has no preview, but must not be a 500
                 raise Http404("This PDF cannot be previewed.") from error
-        public_file.preview.save(f"{public_file.uuid.hex}.png", ContentFile(png), save=False)
+        with storage_guard("preview"):
+            public_file.preview.save(f"{public_file.uuid.hex}.png", ContentFile(png), save=False)
         PublicFile.objects.filter(pk=public_file.pk).update(preview=public_file.preview.name)
         return HttpResponse(png, content_type="image/png")
-    return FileResponse(public_file.preview.open("rb"), content_type="image/png")
+    with storage_guard("preview"):
+        handle = public_file.preview.open("rb")
+    return FileResponse(handle, content_type="image/png")
 
 
 @csrf_exempt

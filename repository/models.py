@@ -374,3 +374,37 @@ class SubmissionFile(models.Model):
 
     def __str__(self):
         return f"{self.original_name} (v{self.version})"
+
+
+class FixityCheck(models.Model):
+    """The last fixity check of one stored file version: was it there, and were its bytes intact.
+
+    `manage.py verify_files` (a scheduled task) rereads the object from the file storage, hashes
+    it and compares the digest with the SHA-256 recorded at upload. One row per file, updated on
+    every check: the newest answer is what an administrator acts on (docs: operations, fixity).
+    """
+
+    class Result(models.TextChoices):
+        OK = "ok", _("OK")
+        MISSING = "missing", _("Missing")
+        CHANGED = "changed", _("Changed")
+        ERROR = "error", _("Could not be read")
+
+    submission_file = models.OneToOneField(
+        SubmissionFile, on_delete=models.CASCADE, related_name="fixity"
+    )
+    checked_at = models.DateTimeField(_("checked at"), db_index=True)
+    result = models.CharField(_("result"), max_length=8, choices=Result.choices)
+    # What the storage gave back (empty when the object was missing or unreadable).
+    observed_sha256 = models.CharField(_("observed SHA-256"), max_length=64, blank=True)
+    observed_size = models.PositiveBigIntegerField(_("observed size"), null=True, blank=True)
+    detail = models.CharField(_("detail"), max_length=255, blank=True)
+    # When the file last passed; stays set after a failure so the report says since when.
+    last_ok_at = models.DateTimeField(_("last intact"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("fixity check")
+        ordering = ["-checked_at"]
+
+    def __str__(self):
+        return f"{self.submission_file_id}: {self.result}"

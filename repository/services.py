@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from .models import Submission, SubmissionFile
 from .sniff import ALLOWED_TYPES, EXTENSIONS, HEAD_BYTES, sniff
+from .storage_errors import delete_quietly, storage_guard
 
 CHUNK_SIZE = 1024 * 1024
 
@@ -80,7 +81,6 @@ def _spool_and_measure(uploaded_file, limit):
     return target, size, digest.hexdigest(), head
 
 
-@transaction.atomic
 def add_file(submission, uploaded_file, role, user, *, replaces=None):
     """Store an uploaded file for a submission and record it; returns the new SubmissionFile.
 
@@ -115,8 +115,6 @@ def _store(submission, fileobj, size, sha256, head, original_name, role, user, r
             % {"allowed": allowed}
         )
 
-    # Serialise uploads to one submission so versions are numbered without gaps or clashes.
-    Submission.objects.select_for_update().filter(pk=submission.pk).first()
     if replaces is not None:
         if replaces.submission_id != submission.pk or replaces.role != role:
             raise UploadRejected(_("The file to replace belongs to another submission or role."))
@@ -125,15 +123,11 @@ def _store(submission, fileobj, size, sha256, head, original_name, role, user, r
         lineage = uuid.uuid5(submission.uuid, role.value)
     else:
         lineage = uuid.uuid4()
-    lineage_files = SubmissionFile.objects.filter(submission=submission, lineage=lineage)
-    version = (lineage_files.aggregate(v=Max("version"))["v"] or 0) + 1
-    lineage_files.filter(is_current=True).update(is_current=False)
 
     record = SubmissionFile(
         submission=submission,
         role=role,
         lineage=lineage,
-        version=version,
         original_name=original_name,
         size=size,
         sha256=sha256,
@@ -143,11 +137,23 @@ def _store(submission, fileobj, size, sha256, head, original_name, role, user, r
     )
     content = File(fileobj, name=f"upload.{EXTENSIONS[mime_type]}")
     content.content_type = mime_type
-    record.file.save("upload", content, save=False)
+    # The object goes to the storage before any transaction starts (its key does not depend on
+    # the version): on SQLite a transaction holds the one write lock of the whole database, and
+    # twenty uploads each holding it across an S3 PUT made everyone else's writes time out. An
+    # outage raises StorageUnavailable here, before any row is written.
+    with storage_guard("upload"):
+        record.file.save("upload", content, save=False)
     try:
-        record.save()
+        with transaction.atomic():
+            # Serialise uploads to one submission so versions are numbered without gaps or
+            # clashes.
+            Submission.objects.select_for_update().filter(pk=submission.pk).first()
+            lineage_files = SubmissionFile.objects.filter(submission=submission, lineage=lineage)
+            record.version = (lineage_files.aggregate(v=Max("version"))["v"] or 0) + 1
+            lineage_files.filter(is_current=True).update(is_current=False)
+            record.save()
     except Exception:
-        record.file.storage.delete(record.file.name)
+        delete_quietly(record.file.storage, record.file.name)
         raise
     return record
 

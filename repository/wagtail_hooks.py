@@ -1,10 +1,14 @@
-"""Controlled vocabularies as Wagtail snippets, grouped under one "Vocabularies" menu."""
+"""Controlled vocabularies as Wagtail snippets under one "Vocabularies" menu; the File fixity report."""
 
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from .models import VOCABULARY_MODELS, ReturnReason
+from .views import FixityReportView, may_see_fixity
 
 
 def _viewset_for(vocabulary_model):
@@ -35,3 +39,20 @@ class VocabularyViewSetGroup(SnippetViewSetGroup):
 
 
 register_snippet(VocabularyViewSetGroup)
+
+
+@hooks.register("register_admin_urls")
+def register_fixity_urls():
+    return [path("reports/file-fixity/", FixityReportView.as_view(), name="repository_fixity")]
+
+
+class FixityMenuItem(MenuItem):
+    def is_shown(self, request):
+        return may_see_fixity(request.user)
+
+
+@hooks.register("register_reports_menu_item")
+def register_fixity_report_item():
+    return FixityMenuItem(
+        _("File fixity"), reverse("repository_fixity"), icon_name="doc-full", order=900
+    )

@@ -6,6 +6,7 @@ scope checks are those of snapshots.services.
 
 from typing import Annotated
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -162,8 +163,29 @@ def upload_snapshot(
     summary="Progress and result of an upload",
 )
 def import_job(request, job_id: int):
+    services.fail_stale_jobs()
     job = get_object_or_404(services.visible_jobs(request.user), pk=job_id)
     return job_out(job)
+
+
+@router.post(
+    "/jobs/{int:job_id}/run-again",
+    response={202: JobOut, **error_responses(401, 403, 404, 409)},
+    summary="Run again an upload that stopped or failed unexpectedly",
+)
+def run_job_again(request, job_id: int):
+    """Queues the kept upload of a job that failed without a verdict on the file (its worker
+    died, storage or the database broke): 202, then poll `GET /snapshots/jobs/{id}`. A job that
+    rejected its file, or whose file is no longer kept, answers 409."""
+    services.fail_stale_jobs()
+    job = get_object_or_404(services.visible_jobs(request.user), pk=job_id)
+    try:
+        job = services.run_again(request.user, job)
+    except PermissionDenied as error:
+        raise HttpError(403, str(error)) from None
+    except services.SnapshotError as error:
+        raise HttpError(409, str(error)) from None
+    return Status(202, job_out(job))
 
 
 @router.get(

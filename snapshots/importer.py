@@ -19,7 +19,7 @@ from guard.text import invalid_character_message, is_unsafe, replace_unsafe
 from learners.crypto import PREFIX, fernet
 from snapshots import forms_spec
 from snapshots.forms_spec import CellError
-from snapshots.readers import UnreadableFile, may_hold_nul, read_rows
+from snapshots.readers import DATE1904_OFFSET, Limits, UnreadableFile, may_hold_nul, read_rows
 
 from .models import SnapshotRow
 
@@ -170,7 +170,9 @@ def find_header(rows, form, result):
             cells.pop()
         if cells and cells[0] == wanted[0]:
             if cells == wanted:
-                return True
+                extra = getattr(row, "extra", None)
+                _report_extra(result, number, extra)
+                return extra is None
             for index, want in enumerate(wanted):
                 got = cells[index] if index < len(cells) else ""
                 if got != want:
@@ -183,6 +185,7 @@ def find_header(rows, form, result):
                     )
             for index in range(len(wanted), len(cells)):
                 result.add(number, _letter(index), row[index], "Unexpected extra column.")
+            _report_extra(result, number, getattr(row, "extra", None))
             return False
         if number >= HEADER_SEARCH_ROWS:
             break
@@ -196,8 +199,14 @@ def find_header(rows, form, result):
     return False
 
 
-def validate_file(fileobj, kind, form, *, division, district, period, progress=None, today=None):
-    """Validate every row of an uploaded file for `form` at the unit and period given."""
+def validate_file(
+    fileobj, kind, form, *, division, district, period, progress=None, today=None, timed=False
+):
+    """Validate every row of an uploaded file for `form` at the unit and period given.
+
+    The file is read within `readers.Limits` (the SNAPSHOT_* settings), cells beyond the form's
+    width are not even allocated, and with `timed` reading stops at SNAPSHOT_IMPORT_TIME_LIMIT:
+    every broken bound or malformed part is one error naming it."""
     result = Validation()
     cols = forms_spec.columns(form)
     width = len(cols)
@@ -219,11 +228,15 @@ def validate_file(fileobj, kind, form, *, division, district, period, progress=N
     try:
         # Only a .csv with a NUL byte somewhere needs every cell checked (see may_hold_nul).
         check_cells = may_hold_nul(fileobj, kind)
-        rows = read_rows(fileobj, kind)
+        info = {}
+        rows = read_rows(fileobj, kind, Limits.from_settings(width, timed=timed), info)
         if not find_header(rows, form, result):
             return result
+        # A workbook in the 1904 date system counts its date serials from 1904-01-01.
+        date_shift = [i for i, c in enumerate(cols) if c.kind == "date" and info.get("date1904")]
         for number, row in rows:
-            if not any(cell not in (None, "") for cell in row):
+            extra = row.extra if row.__class__ is not list else None
+            if extra is None and not any(cell not in (None, "") for cell in row):
                 continue
             result.total += 1
             if progress and result.total % 5000 == 0:
@@ -233,6 +246,13 @@ def validate_file(fileobj, kind, form, *, division, district, period, progress=N
             if row_len < width:
                 row = [*row, *([None] * (width - row_len))]
             ok = True
+            if extra is not None:
+                _report_extra(result, number, extra)
+                ok = False
+            for index in date_shift:
+                raw = row[index]
+                if type(raw) is int or type(raw) is float:
+                    row[index] = raw + DATE1904_OFFSET
             if check_cells and any(is_unsafe(cell) for cell in row):
                 row = _refuse_unsafe_cells(result, number, row, labels)
                 ok = False
@@ -306,10 +326,20 @@ def validate_file(fileobj, kind, form, *, division, district, period, progress=N
                 # The file will be rejected; stop holding prepared rows.
                 result.rows = []
     except UnreadableFile as error:
+        # What stopped the read goes first, ahead of any (capped) row errors found before it.
         result.add(0, "", "", str(error))
+        if result.errors[-1].message != str(error):
+            result.errors[-1] = RowError(0, "", "", str(error))
+        result.errors.insert(0, result.errors.pop())
     if result.total == 0 and result.ok:
         result.add(0, "", "", "The file has a header row but no learner rows.")
     return result
+
+
+def _report_extra(result, number, extra):
+    """A non-empty cell beyond the form's last column, as the reader noted it (readers.Row)."""
+    if extra is not None:
+        result.add(number, _letter(extra[0]), extra[1], "Unexpected extra column.")
 
 
 def _refuse_unsafe_cells(result, number, row, labels):
@@ -378,26 +408,28 @@ def save_rows(snapshot, prepared, *, batch_size=5000, progress=None):
         if connection.vendor == "postgresql":
             _copy_batch(snapshot.pk, batch, _encrypted([row[1] for row in batch]))
         else:
-            # Other databases (SQLite in development): the field encrypts each payload itself.
-            SnapshotRow.objects.bulk_create(
-                [
-                    SnapshotRow(
-                        **dict(
-                            zip(
-                                ROW_FIELDS,
-                                (snapshot.pk, row[0], json.loads(row[1]), *row[2:]),
-                                strict=True,
-                            )
-                        )
-                    )
-                    for row in batch
-                ],
-                batch_size=1000,
-            )
+            # SQLite (`make run`): one executemany of ready tokens, as COPY does above. Through
+            # the ORM each row was a model, re-parsed JSON and a field-encrypted value: 27 s of
+            # holding SQLite's single write lock for 30,000 rows, longer than other writers wait.
+            _insert_batch(snapshot.pk, batch, _encrypted([row[1] for row in batch]))
         written += len(batch)
         if progress:
             progress(written)
     return written
+
+
+def _insert_batch(snapshot_id, batch, tokens):
+    table = SnapshotRow._meta.db_table
+    columns = ", ".join(ROW_FIELDS)
+    marks = ", ".join(["%s"] * len(ROW_FIELDS))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES ({marks})",
+            [
+                (snapshot_id, row[0], token, *row[2:])
+                for row, token in zip(batch, tokens, strict=True)
+            ],
+        )
 
 
 def _copy_batch(snapshot_id, batch, tokens):

@@ -335,6 +335,9 @@ class ImportJob(models.Model):
         Snapshot, on_delete=models.SET_NULL, null=True, blank=True, related_name="import_jobs"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The heartbeat: every status change and progress report moves it, so a job "validating" or
+    # "saving" whose worker died is found (services.fail_stale_jobs) and marked failed.
+    updated_at = models.DateTimeField(auto_now=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -347,6 +350,12 @@ class ImportJob(models.Model):
     @property
     def is_finished(self):
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+    @property
+    def can_run_again(self):
+        """A job that failed without rejecting the file (its worker died, storage or the database
+        broke) and whose upload is still kept can be run again."""
+        return self.status == self.Status.FAILED and bool(self.file) and not self.error_count
 
     @property
     def percent(self):

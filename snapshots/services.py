@@ -9,11 +9,13 @@ admin, the API and the management commands share one set of rules:
   division's EPSA, encoder or focal person; regional ALS personnel accept or return them.
 """
 
+import datetime
 import gc
 import logging
 import os
 import shutil
 import tempfile
+import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -32,7 +34,7 @@ from organisation.scope import learner_data_scope, scope_for
 
 from . import exporter, forms_spec, importer
 from .models import ImportJob, Level, ReminderLog, ReportingPeriod, Snapshot, SnapshotRow, State
-from .readers import UnreadableFile, estimate_rows, sniff
+from .readers import UnreadableFile, estimate_rows, precheck, sniff
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +61,23 @@ def sync_row_limit():
     from django.conf import settings
 
     return getattr(settings, "SNAPSHOT_SYNC_MAX_ROWS", 2000)
+
+
+def sync_byte_limit():
+    from django.conf import settings
+
+    return getattr(settings, "SNAPSHOT_SYNC_MAX_BYTES", 4 * 1024 * 1024)
+
+
+def stale_job_minutes():
+    from django.conf import settings
+
+    return getattr(settings, "SNAPSHOT_STALE_JOB_MINUTES", 5)
+
+
+STOPPED_MESSAGE = "The import stopped unexpectedly; nothing was imported. Run it again."
+# Uploads of jobs that failed without a verdict on the file are kept this long for "Run again".
+RETRY_KEEP_DAYS = 7
 
 
 # ----------------------------------------------------------------------------- units and access
@@ -159,9 +178,13 @@ def _refuse_if_under_review(form, period, division, district):
 def start_import(user, *, form, period, division, district, upload, original_name="", inline=None):
     """Check access and the file, record an ImportJob, and import now or in the background.
 
-    Small files (up to SNAPSHOT_SYNC_MAX_ROWS rows) are imported before this returns; larger ones
-    are queued for the task worker once the job row is committed. `user=None` is the operator at
-    the command line (no role check); `inline=True` always imports before returning.
+    Small files (at most SNAPSHOT_SYNC_MAX_BYTES of text to parse, counted for an .xlsx as the
+    declared unpacked size of its sheet and shared strings, which the reader enforces, and at most
+    SNAPSHOT_SYNC_MAX_ROWS rows) are imported before this returns; larger ones are queued for the
+    task worker once the job row is committed, so a web worker never parses a big file. A file
+    already refused by the zip checks (too many parts, a part too big) is "imported" inline too:
+    it fails at once with the reason. `user=None` is the operator at the command line (no role
+    check); `inline=True` always imports before returning.
     """
     if form not in importer.forms_spec.FORMS:
         raise SnapshotError(f'Unknown form "{form}"; use AF1, AF2, AF3, AF4 or AF5.')
@@ -174,7 +197,12 @@ def start_import(user, *, form, period, division, district, upload, original_nam
         kind = sniff(upload)
     except UnreadableFile as error:
         raise SnapshotError(str(error)) from None
-    estimate = max(0, estimate_rows(upload, kind) - 1)
+    try:
+        parsed_bytes = precheck(upload, kind)
+        estimate = max(0, estimate_rows(upload, kind) - 1)
+        small = parsed_bytes <= sync_byte_limit() and estimate <= sync_row_limit()
+    except UnreadableFile:
+        estimate, small = 0, True  # refused in milliseconds by the same check in run_import
     upload.seek(0, os.SEEK_END)
     size = upload.tell()
     upload.seek(0)
@@ -192,9 +220,11 @@ def start_import(user, *, form, period, division, district, upload, original_nam
         size=size,
         total=estimate,
     )
-    job.file.save(f"{form}-{division.slug}.{kind}", File(upload), save=False)
+    # A random key: two uploads for one unit at the same moment must never share an object
+    # (storage's "name available?" check is not atomic).
+    job.file.save(f"{form}-{division.slug}-{uuid.uuid4().hex}.{kind}", File(upload), save=False)
     job.save()
-    if inline or (inline is None and estimate <= sync_row_limit()):
+    if inline or (inline is None and small):
         run_import(job.pk)
         job.refresh_from_db()
     else:
@@ -205,15 +235,19 @@ def start_import(user, *, form, period, division, district, upload, original_nam
 
 
 def _job_update(job_id, **fields):
-    ImportJob.objects.filter(pk=job_id).update(**fields)
+    # update() skips auto_now: the heartbeat is set here, with every change.
+    return ImportJob.objects.filter(pk=job_id).update(updated_at=timezone.now(), **fields)
 
 
 def run_import(job_id):
     """Validate and store one ImportJob's file; the job ends succeeded or failed, never half-done."""
     job = ImportJob.objects.select_related("period", "division__region", "district").get(pk=job_id)
-    if job.is_finished:
-        return job.status
-    _job_update(job.pk, status=ImportJob.Status.VALIDATING, processed=0)
+    # Claimed only from "queued": a task delivered twice, or a job the sweep already failed,
+    # is not run a second time behind the other run's back.
+    if not ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.QUEUED).update(
+        status=ImportJob.Status.VALIDATING, processed=0, updated_at=timezone.now()
+    ):
+        return ImportJob.objects.get(pk=job.pk).status
     # Validation allocates millions of short-lived objects and keeps ~100,000 prepared rows;
     # the cyclic garbage collector would rescan the growing heap again and again (measured: it
     # halved the throughput of a 100,000-row file). Nothing here forms reference cycles.
@@ -234,7 +268,7 @@ def run_import(job_id):
         _job_update(
             job.pk,
             status=ImportJob.Status.FAILED,
-            message="The import failed unexpectedly; nothing was imported. Try again later.",
+            message="The import failed unexpectedly; nothing was imported. Run it again later.",
             finished_at=timezone.now(),
         )
         raise importer.ImportFailed(job.pk, error_kind(error)) from None
@@ -244,8 +278,9 @@ def run_import(job_id):
 
 
 def _discard_upload(job):
-    """Delete the uploaded file once read: it holds personal data in the clear, and the rows now
-    live encrypted in the snapshot (or were rejected). SNAPSHOT_KEEP_UPLOADS keeps it."""
+    """Delete the uploaded file once the job has finished: it holds personal data in the clear,
+    and the rows now live encrypted in the snapshot (or were rejected). Until then it is kept, so
+    a job whose worker died can be run again. SNAPSHOT_KEEP_UPLOADS keeps it for good."""
     from django.conf import settings
 
     if getattr(settings, "SNAPSHOT_KEEP_UPLOADS", False) or not job.file:
@@ -262,7 +297,6 @@ def _run_import(job):
     with tempfile.TemporaryFile() as local:
         with job.file.open("rb") as stored:
             shutil.copyfileobj(stored, local, 1 << 20)
-        _discard_upload(job)
         local.seek(0)
         result = importer.validate_file(
             local,
@@ -272,6 +306,7 @@ def _run_import(job):
             district=job.district,
             period=job.period,
             progress=lambda n: _job_update(job.pk, processed=n, total=max(n, job.total)),
+            timed=True,
         )
     if not result.ok:
         _job_update(
@@ -287,6 +322,7 @@ def _run_import(job):
         job = ImportJob.objects.get(pk=job.pk)
         job.errors = [e.as_dict() for e in result.errors]
         job.save(update_fields=["errors"])
+        _discard_upload(job)
         return job.status
     _job_update(job.pk, status=ImportJob.Status.SAVING, processed=result.total, total=result.total)
     try:
@@ -298,6 +334,7 @@ def _run_import(job):
             message=str(error),
             finished_at=timezone.now(),
         )
+        _discard_upload(job)
         return ImportJob.Status.FAILED
     _job_update(
         job.pk,
@@ -306,7 +343,68 @@ def _run_import(job):
         message=f"{result.total} rows imported into {snapshot}.",
         finished_at=timezone.now(),
     )
+    _discard_upload(job)
     return ImportJob.Status.SUCCEEDED
+
+
+def fail_stale_jobs(now=None):
+    """Mark failed every job "validating" or "saving" without progress for
+    SNAPSHOT_STALE_JOB_MINUTES (its worker died or was killed); returns how many.
+
+    Cheap (one UPDATE on an indexed-enough small table), so it also runs on every job status read.
+    Their uploads are kept, so they can be run again (`run_again`). Uploads of jobs that failed
+    that way RETRY_KEEP_DAYS ago are deleted."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(minutes=stale_job_minutes())
+    stale = ImportJob.objects.filter(
+        status__in=[ImportJob.Status.VALIDATING, ImportJob.Status.SAVING], updated_at__lt=cutoff
+    )
+    count = stale.update(
+        status=ImportJob.Status.FAILED,
+        message=STOPPED_MESSAGE,
+        finished_at=now,
+        updated_at=now,
+    )
+    if count:
+        logger.warning("Marked %s stalled snapshot import job(s) as failed", count)
+    expired = ImportJob.objects.filter(
+        status=ImportJob.Status.FAILED,
+        finished_at__lt=now - datetime.timedelta(days=RETRY_KEEP_DAYS),
+    ).exclude(file="")
+    for job in expired[:100]:
+        _discard_upload(job)
+    return count
+
+
+def run_again(user, job):
+    """Queue a job that failed without a verdict on its file (see ImportJob.can_run_again).
+
+    `user` must be allowed to upload for the job's unit (None: the operator). Raises
+    SnapshotError when the job cannot be run again; the job is then unchanged."""
+    if user is not None and not can_upload(user, job.division, job.district):
+        raise PermissionDenied(f"You may not upload snapshots for {job.unit}.")
+    if not job.can_run_again:
+        raise SnapshotError(
+            "Only an import that stopped or failed unexpectedly, and whose file is still kept, "
+            "can be run again; upload the file again instead."
+        )
+    reset = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.FAILED).update(
+        status=ImportJob.Status.QUEUED,
+        processed=0,
+        error_count=0,
+        errors=None,
+        message="",
+        snapshot=None,
+        finished_at=None,
+        updated_at=timezone.now(),
+    )
+    if not reset:
+        raise SnapshotError("This import is already running again.")
+    from .tasks import import_snapshot_task
+
+    transaction.on_commit(lambda: import_snapshot_task.enqueue(job.pk))
+    job.refresh_from_db()
+    return job
 
 
 @transaction.atomic
@@ -329,6 +427,9 @@ def _target_snapshot(user, form, period, division, district, source_name):
     one goes back to draft). Latest is submitted: refused. Latest is accepted: it stays as it is
     and a new version supersedes it.
     """
+    # The unit's row is the lock: with no snapshot yet there is no row to lock, and two first
+    # imports of one unit at once would both create version 1.
+    Division.objects.select_for_update().filter(pk=division.pk).first()
     latest = _latest(form, period, division, district, lock=True)
     if latest is not None and latest.state == State.SUBMITTED:
         raise SnapshotError(f"{latest} is under review; nothing was imported.")

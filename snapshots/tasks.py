@@ -15,3 +15,9 @@ def import_snapshot_task(job_id):
 def send_snapshot_reminders_task():
     """E-mail divisions with forms missing after a period's deadline; returns how many were sent."""
     return services.send_reminders()
+
+
+@task()
+def fail_stale_imports_task():
+    """Mark failed the imports whose worker died (no progress for SNAPSHOT_STALE_JOB_MINUTES)."""
+    return services.fail_stale_jobs()

@@ -106,7 +106,9 @@ class SnapshotDetailView(AdminPage):
         form = ActionForm(request.POST)
         if form.is_valid():
             try:
-                services.transition(
+                # The saved snapshot, not refresh_from_db(): django-fsm's refresh of a protected
+                # state flips a flag every thread shares (see workflow.services._reload_journey).
+                self.snapshot = services.transition(
                     self.snapshot,
                     form.cleaned_data["action"],
                     request.user,
@@ -115,7 +117,6 @@ class SnapshotDetailView(AdminPage):
             except services.SnapshotError as error:
                 messages.error(request, str(error))
             else:
-                self.snapshot.refresh_from_db()
                 messages.success(
                     request, f"{self.snapshot} is now {self.snapshot.get_state_display().lower()}."
                 )
@@ -181,13 +182,31 @@ class JobView(AdminPage):
         return str(self.job)
 
     def dispatch(self, request, *args, **kwargs):
+        # A job whose worker died shows as failed (and can be run again) within minutes.
+        services.fail_stale_jobs()
         self.job = get_object_or_404(services.visible_jobs(request.user), pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        """Run the job again (the "Run again" button of a job that stopped unexpectedly)."""
+        try:
+            services.run_again(request.user, self.job)
+        except (services.SnapshotError, PermissionDenied) as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The import runs again."))
+        return redirect("snapshots:job", pk=self.job.pk)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         errors = self.job.errors or []
-        context.update(job=self.job, errors=errors[:200], more_errors=max(0, len(errors) - 200))
+        context.update(
+            job=self.job,
+            errors=errors[:200],
+            more_errors=max(0, len(errors) - 200),
+            may_run_again=self.job.can_run_again
+            and services.can_upload(self.request.user, self.job.division, self.job.district),
+        )
         return context
 
 

@@ -11,6 +11,7 @@ from django.http import FileResponse, HttpResponseRedirect
 from django.utils.http import content_disposition_header
 
 from repository.services import download_name
+from repository.storage_errors import storage_guard
 
 
 def _signed_url(submission_file, filename):
@@ -36,7 +37,10 @@ def file_response(submission_file):
             response = HttpResponseRedirect(url)
             response["Cache-Control"] = "private, no-store"
             return response
-    handle = submission_file.file.storage.open(submission_file.file.name, "rb")
+    # S3 opens with a HEAD request, so an outage is a StorageUnavailable (503) here, before the
+    # response starts, rather than a broken stream.
+    with storage_guard("download"):
+        handle = submission_file.file.storage.open(submission_file.file.name, "rb")
     response = FileResponse(
         handle, as_attachment=True, filename=filename, content_type=submission_file.mime_type
     )

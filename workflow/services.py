@@ -272,10 +272,22 @@ def _check_editable(user, submission):
         )
 
 
+def _reload_journey(submission):
+    """Give `submission` its journey as the database has it now.
+
+    Not `journey.refresh_from_db()`: django-fsm lets it write the protected state field by
+    switching the field's `protected` flag off and on again — on the field, which every thread
+    shares — so under concurrent requests one thread switches it back on while another is still
+    refreshing, and that one fails with "Direct state modification is not allowed". A fresh
+    instance sets its state once, when loaded, and needs no switch."""
+    submission.journey = Journey.objects.get(pk=submission.pk)
+    return submission.journey
+
+
 def update_draft(user, submission, data):
     """Change the metadata of a draft (or returned) submission. `data` may be partial when it is a
     plain dict (missing fields keep their values); a QueryDict is taken as the whole form."""
-    submission.journey.refresh_from_db()
+    _reload_journey(submission)
     _check_editable(user, submission)
     if isinstance(data, QueryDict):
         payload = data
@@ -298,7 +310,7 @@ def update_draft(user, submission, data):
 def upload_file(user, submission, uploaded_file, role, *, replaces=None):
     """Add a file to a submission the user may edit (see repository.services.add_file).
     Raises PermissionDeniedForTransition / TransitionNotAvailable, or UploadRejected."""
-    submission.journey.refresh_from_db()
+    _reload_journey(submission)
     _check_editable(user, submission)
     if role not in SubmissionFile.Role.values:
         raise UploadRejected(_("Unknown file role: %s") % role)

@@ -41,6 +41,7 @@ from organisation.scope import roles_of, scope_for
 from organisation.views import ScopedObjectsViewSetMixin
 from repository.models import Submission
 from repository.services import UploadRejected, missing_requirements
+from repository.storage_errors import StorageUnavailable, delete_quietly
 
 from . import services
 from .admin_forms import SubmissionAdminForm, TransitionForm
@@ -237,6 +238,15 @@ def _apply_service_error(form, error):
         form.add_error(None, error.message)
 
 
+def _storage_unavailable(view, form, error):
+    """The form again, with the storage outage said on it, as a 503 (nothing was saved)."""
+    form.add_error(None, error.message)
+    view.produced_error_message = error.message
+    response = view.form_invalid(form)
+    response.status_code = 503
+    return response
+
+
 class SubmissionCreateView(generic.CreateView):
     """Teachers (and EPSAs, regional ALS) start a draft, with files if they have them."""
 
@@ -261,6 +271,8 @@ class SubmissionCreateView(generic.CreateView):
             _apply_service_error(form, error)
             self.produced_error_message = error.message
             return self.form_invalid(form)
+        except StorageUnavailable as error:
+            return _storage_unavailable(self, form, error)
         return self.save_action()
 
 
@@ -310,10 +322,12 @@ class SubmissionEditView(generic.EditView):
                         form.add_error(form.field_for_role(role), rejected.message)
                         raise
                     stored.append(record.file)
-        except (WorkflowError, UploadRejected) as error:
+        except (WorkflowError, UploadRejected, StorageUnavailable) as error:
             # The rows are rolled back; the objects already written to storage go too.
             for field_file in stored:
-                field_file.storage.delete(field_file.name)
+                delete_quietly(field_file.storage, field_file.name)
+            if isinstance(error, StorageUnavailable):
+                return _storage_unavailable(self, form, error)
             if not isinstance(error, UploadRejected):
                 _apply_service_error(form, error)
             self.produced_error_message = getattr(error, "message", str(error))

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "api",
     # Logins: sign-in lockout, second factor, shared login counters.
     "accounts",
+    # Backup and restore of the database and the file storage (manage.py backup / restore).
+    "backups",
     # django-ninja serves its API docs with local assets when it is an installed app.
     "ninja",
     "wagtail.contrib.forms",
@@ -114,6 +116,9 @@ MIDDLEWARE = [
     # two-factor pages; django-axes turns a locked-out sign-in into its answer (accounts/lockout.py).
     "accounts.middleware.SecondFactorMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Reliability (issue 12, faults): a file storage outage that a view did not answer itself
+    # is a 503 with a message, never a 500 (repository/storage_errors.py).
+    "repository.storage_errors.StorageUnavailableMiddleware",
 ]
 
 # widgets render with the templates above, so that templates/wagtailadmin/widgets/
@@ -151,7 +156,24 @@ def database(url, **options):
         # (cms.db.run_prepared) bind on the server and ask to be prepared, which needs a
         # threshold.
         settings.setdefault("OPTIONS", {})["prepare_threshold"] = 5
+    elif settings["ENGINE"] == "django.db.backends.sqlite3":
+        settings.setdefault("OPTIONS", {}).update(sqlite_options())
     return settings
+
+
+# Part P (issue 12): SQLite as a real single-machine default under concurrent writers.
+def sqlite_options():
+    """The OPTIONS that let several request threads, processes and the task worker share one
+    SQLite file: readers never block the writer (WAL); a writer waits for the lock instead of
+    failing at once with "database is locked" (timeout, seconds); every transaction takes the
+    write lock when it begins (IMMEDIATE), so two transactions that read and then write cannot
+    deadlock on upgrading their locks — SQLite would fail one of them at once, busy timeout or
+    not. synchronous=NORMAL is durable in WAL mode except for the last commits on power loss."""
+    return {
+        "timeout": float(env("SQLITE_BUSY_TIMEOUT", "20")),
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL",
+    }
 
 
 # SQLite in the project folder is the embedded default so that a newcomer needs no server.
@@ -243,6 +265,13 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 
 # Background work runs on django-tasks' database backend and its `db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Reliability (issue 12, faults): tasks a dead worker left RUNNING (cms/task_recovery.py,
+# `manage.py recover_tasks`). Longer than any task may legitimately run; tasks whose second run
+# would do harm are listed in TASKS_NOT_RETRIED (dotted paths) and are marked failed instead.
+TASKS_RUNNING_TIMEOUT_SECONDS = int(env("TASKS_RUNNING_TIMEOUT_SECONDS", "1800"))
+TASKS_MAX_ATTEMPTS = int(env("TASKS_MAX_ATTEMPTS", "3"))
+TASKS_NOT_RETRIED = env_list("TASKS_NOT_RETRIED", "")
 
 CACHES = {
     "default": {
@@ -376,6 +405,19 @@ SNAPSHOT_MAX_REPORTED_ERRORS = int(env("SNAPSHOT_MAX_REPORTED_ERRORS", "1000"))
 STATS_SUPPRESSION_THRESHOLD = int(env("STATS_SUPPRESSION_THRESHOLD", "5"))
 # Keep uploaded AF files after import (they hold personal data in the clear; default: delete).
 SNAPSHOT_KEEP_UPLOADS = env_bool("SNAPSHOT_KEEP_UPLOADS", False)
+# Issue 12, part Q (hostile spreadsheets): bounds on every uploaded AF file, the web worker's
+# inline import limit in bytes (larger files go to the task worker), the import's time limit, and
+# minutes without progress after which a running import is marked failed (it can be run again).
+SNAPSHOT_MAX_ROWS = int(env("SNAPSHOT_MAX_ROWS", "200000"))
+SNAPSHOT_MAX_UNPACKED_BYTES = int(env("SNAPSHOT_MAX_UNPACKED_BYTES", str(200 * 1024 * 1024)))
+SNAPSHOT_MAX_ZIP_MEMBERS = int(env("SNAPSHOT_MAX_ZIP_MEMBERS", "200"))
+SNAPSHOT_MAX_SHARED_STRINGS = int(env("SNAPSHOT_MAX_SHARED_STRINGS", "1000000"))
+SNAPSHOT_MAX_SHARED_STRINGS_BYTES = int(
+    env("SNAPSHOT_MAX_SHARED_STRINGS_BYTES", str(50 * 1024 * 1024))
+)
+SNAPSHOT_SYNC_MAX_BYTES = int(env("SNAPSHOT_SYNC_MAX_BYTES", str(4 * 1024 * 1024)))
+SNAPSHOT_IMPORT_TIME_LIMIT = int(env("SNAPSHOT_IMPORT_TIME_LIMIT", "600"))
+SNAPSHOT_STALE_JOB_MINUTES = int(env("SNAPSHOT_STALE_JOB_MINUTES", "5"))
 
 # Learner transfers: days the learner's current division has to answer a
 # transfer request before escalate_learner_transfers hands it to regional ALS personnel.

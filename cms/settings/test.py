@@ -1,5 +1,7 @@
 """The test suite: PostgreSQL (or SQLite with TEST_DB=sqlite); S3 is pointed at SeaweedFS by tests/conftest.py."""
 
+import os
+
 from .base import *  # noqa: F401,F403
 from .base import BASE_DIR, database, env
 
@@ -9,6 +11,12 @@ SECRET_KEY = "test-secret-key-not-for-production"
 
 if env("TEST_DB") == "sqlite":
     DATABASES = {"default": database(f"sqlite:///{BASE_DIR / 'var' / 'test.sqlite3'}")}
+    # A file, not Django's shared in-memory database: the concurrency tests run real threads,
+    # each with its own connection, and only a file gives them WAL and the busy timeout
+    # (shared-cache memory databases fail at once with "table is locked"). One per process, so
+    # that parallel runs do not clobber each other.
+    (BASE_DIR / "var").mkdir(exist_ok=True)
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")}
 else:
     DATABASES = {
         "default": database(

@@ -309,6 +309,9 @@ API_OPS = {
     ("GET", "/api/v1/snapshots/jobs/{job_id}"): api(
         lambda u, w: ("get", f"{API}/snapshots/jobs/{u['job'].pk}")
     ),
+    ("POST", "/api/v1/snapshots/jobs/{job_id}/run-again"): api(
+        lambda u, w: ("post", f"{API}/snapshots/jobs/{u['job'].pk}/run-again", {})
+    ),
     ("GET", "/api/v1/snapshots/{snapshot_id}"): api(
         lambda u, w: ("get", f"{API}/snapshots/{u['snapshot'].pk}")
     ),
@@ -436,6 +439,7 @@ TABLE = """
 | `POST /api/v1/snapshots` | 401/401 | 403/403 | 403/403 | 403/403 | 201/403 | 201/403 | 201/403 | 403/403 | 403/403 | 403/403 | 403/403 | 201/201 |
 | `GET /api/v1/snapshots` | 401 | 200 | 200 | 200 | 200 | 200 | 200 | 200 | 200 | 200 | 200 | 200 |
 | `GET /api/v1/snapshots/jobs/{job_id}` | 401/401 | 200/404 | 200/404 | 200/200 | 200/404 | 200/404 | 200/404 | 200/404 | 200/200 | 200/200 | 200/200 | 200/200 |
+| `POST /api/v1/snapshots/jobs/{job_id}/run-again` | 401/401 | 409/404 | 403/404 | 403/403 | 409/404 | 409/404 | 409/404 | 403/404 | 403/403 | 403/403 | 403/403 | 409/409 |
 | `GET /api/v1/snapshots/{snapshot_id}` | 401/401 | 200/404 | 200/404 | 200/200 | 200/404 | 200/404 | 200/404 | 200/404 | 200/200 | 200/200 | 200/200 | 200/200 |
 | `GET /api/v1/snapshots/{snapshot_id}/export` | 401/401 | 403/404 | 403/404 | 403/403 | 200/404 | 200/404 | 200/404 | 403/404 | 403/403 | 200/200 | 403/403 | 200/200 |
 | `POST /api/v1/snapshots/{snapshot_id}/review` | 401/401 | 200/404 | 403/404 | 403/403 | 200/404 | 200/404 | 403/404 | 403/404 | 403/403 | 403/403 | 403/403 | 200/200 |

@@ -1,5 +1,6 @@
 """Two people act on one submission at the same moment: exactly one wins, the other is told the
-submission changed; never two stamps, never a lost transition (PostgreSQL, real threads)."""
+submission changed; never two stamps, never a lost transition (real threads, on PostgreSQL with
+row locks and on SQLite with IMMEDIATE transactions that queue for the one write lock)."""
 
 import threading
 
@@ -12,10 +13,7 @@ from repository.models import Submission
 from workflow.models import Journey, ReceiptStamp, TransitionRecord
 from workflow.services import StaleSubmission, WorkflowError, perform_transition
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
