@@ -130,8 +130,8 @@ class ScopedObjectsViewSetMixin:
     """
 
     def scoped_objects(self, user):
-        """The instances `user` may see at all (override)."""
-        raise NotImplementedError
+        """The instances `user` may see at all: the model's rows in their scope by default."""
+        return scoped_queryset(self.model, user)
 
     def construct_view(self, view_class, **kwargs):
         takes_object = hasattr(view_class, "get_object") and not issubclass(
@@ -150,9 +150,6 @@ class ScopedViewSet(ScopedObjectsViewSetMixin, ModelViewSet):
     """A ModelViewSet whose listing and object views see only in-scope rows."""
 
     add_to_admin_menu = False
-
-    def scoped_objects(self, user):
-        return scoped_queryset(self.model, user)
 
     @property
     def index_view_class(self):

@@ -316,9 +316,12 @@ class _BoundedMember:
         self.name = info.filename
         self.limit = min(info.file_size, limits.max_unpacked_bytes)
         self.count = 0
+        # Excel writes stored or deflated parts; any other method is refused before opening.
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise UnreadableFile(f"The workbook is damaged ({self.name} cannot be opened).")
         try:
             self.member = archive.open(info)
-        except (NotImplementedError, RuntimeError, zipfile.BadZipFile, ValueError, OSError):
+        except (RuntimeError, zipfile.BadZipFile, ValueError, OSError):
             raise UnreadableFile(
                 f"The workbook is damaged ({self.name} cannot be opened)."
             ) from None
