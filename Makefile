@@ -18,17 +18,17 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 migrate: venv
-	DJANGO_SETTINGS_MODULE=cms.settings.dev $(BIN)/python manage.py migrate --noinput
+	DJANGO_SETTINGS_MODULE=alsmis.settings.dev $(BIN)/python manage.py migrate --noinput
 
 demo: migrate
-	DJANGO_SETTINGS_MODULE=cms.settings.dev $(BIN)/python manage.py seed_demo
+	DJANGO_SETTINGS_MODULE=alsmis.settings.dev $(BIN)/python manage.py seed_demo
 
 # Serves the site with a task worker beside it; Ctrl-C stops both.
 run: demo
 	@echo "ALS MIS at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
-	@DJANGO_SETTINGS_MODULE=cms.settings.dev $(BIN)/python manage.py db_worker --queue-name '*' --no-reload -v0 & \
+	@DJANGO_SETTINGS_MODULE=alsmis.settings.dev $(BIN)/python manage.py db_worker --queue-name '*' --no-reload -v0 & \
 	  worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
-	  DJANGO_SETTINGS_MODULE=cms.settings.dev $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	  DJANGO_SETTINGS_MODULE=alsmis.settings.dev $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 worker: venv
 	$(BIN)/python manage.py db_worker --queue-name '*'
@@ -41,8 +41,8 @@ test: venv test-deps
 	@bash scripts/ensure-postgres.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	DJANGO_SETTINGS_MODULE=cms.settings.test $(BIN)/python manage.py check --fail-level WARNING
-	DJANGO_SETTINGS_MODULE=cms.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=alsmis.settings.test $(BIN)/python manage.py check --fail-level WARNING
+	DJANGO_SETTINGS_MODULE=alsmis.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Benchmarks print their figures; they are not timed tests. Each script under bench/ runs in turn.

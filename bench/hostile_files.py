@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def setup_django():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.test")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alsmis.settings.test")
     import django
 
     django.setup()

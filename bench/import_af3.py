@@ -32,7 +32,7 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/alsmis_bench_af3"
 
 def setup_django(url):
     os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.test")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alsmis.settings.test")
     # Local disk for the uploaded copy: the benchmark measures the import, not an object store.
     for name in ("AWS_STORAGE_BUCKET_NAME", "AWS_S3_ENDPOINT_URL"):
         os.environ.pop(name, None)
@@ -59,7 +59,7 @@ def prepare(url, rows, workdir, formats):
 
     from django.core.management import call_command
 
-    from cms.demo import seed_organisation
+    from alsmis.demo import seed_organisation
     from snapshots import samples
     from snapshots.models import ReportingPeriod
 

@@ -90,7 +90,7 @@ def bench_env(url, media_root, cache_seconds):
     env = dict(os.environ)
     env.update(
         {
-            "DJANGO_SETTINGS_MODULE": "cms.settings.production",
+            "DJANGO_SETTINGS_MODULE": "alsmis.settings.production",
             "DATABASE_URL": url,
             "SECRET_KEY": "bench-only-secret-key",
             "LEARNER_DATA_KEYS": "YmVuY2gtb25seS1rZXktMzItYnl0ZXMtbG9uZy0hISE=",
@@ -195,7 +195,7 @@ def _load_items(count):
     from django.utils.text import slugify
     from wagtail.models import Locale, Page
 
-    from cms.demo import seed_organisation, seed_users
+    from alsmis.demo import seed_organisation, seed_users
     from cms.models import (
         LearningResourcePage,
         ResearchPage,
@@ -601,7 +601,7 @@ def serve_and_measure(url, media_root, workdir, cache_seconds, duration, item_pa
     server = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "cms.wsgi",
+            "alsmis.wsgi",
             "--workers",
             "2",
             "--bind",

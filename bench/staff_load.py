@@ -60,7 +60,7 @@ def bench_env(url, s3, bucket):
     env = dict(os.environ)
     env.update(
         {
-            "DJANGO_SETTINGS_MODULE": "cms.settings.production",
+            "DJANGO_SETTINGS_MODULE": "alsmis.settings.production",
             "DATABASE_URL": url,
             "SECRET_KEY": "bench-only-secret-key",
             "LEARNER_DATA_KEYS": "YmVuY2gtb25seS1rZXktMzItYnl0ZXMtbG9uZy0hISE=",
@@ -94,7 +94,7 @@ def setup(url, env):
     django.setup()
     from django.core.management import call_command
 
-    from cms.demo import seed_organisation, seed_users
+    from alsmis.demo import seed_organisation, seed_users
     from cms.site_setup import ensure_site_structure
     from repository.vocabularies import seed_vocabularies
 
@@ -391,7 +391,7 @@ def main():
         server = subprocess.Popen(  # noqa: S603
             [
                 str(ROOT / ".venv" / "bin" / "gunicorn"),
-                "cms.wsgi",
+                "alsmis.wsgi",
                 "--workers",
                 str(args.workers),
                 "--threads",

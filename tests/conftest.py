@@ -5,7 +5,7 @@ import os
 import pytest
 from django.test.utils import override_settings
 
-from cms.settings.base import s3_storage_options
+from alsmis.settings.base import s3_storage_options
 from tests.s3server import ACCESS_KEY, SECRET_KEY, SeaweedS3
 
 # Browser fixtures (headless Chromium via Playwright, axe-core): see tests/browser.py.
@@ -64,8 +64,8 @@ def site_tree(db):
 
 @pytest.fixture
 def demo(db):
-    """The demo region, its units and the fixed demo users (see cms/demo.py)."""
-    from cms.demo import seed_organisation, seed_users
+    """The demo region, its units and the fixed demo users (see alsmis/demo.py)."""
+    from alsmis.demo import seed_organisation, seed_users
     from cms.site_setup import ensure_site_structure
 
     ensure_site_structure()

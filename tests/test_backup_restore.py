@@ -24,8 +24,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import override_settings
 
+from alsmis.settings.base import s3_storage_options
 from backups.services import row_counts
-from cms.settings.base import s3_storage_options
 from tests.s3server import ACCESS_KEY, SECRET_KEY
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
@@ -188,7 +188,7 @@ def test_backup_and_restore_into_an_empty_database_and_bucket(
 
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "cms.settings.test",
+        "DJANGO_SETTINGS_MODULE": "alsmis.settings.test",
         "DATABASE_URL": restore_database,
         "AWS_STORAGE_BUCKET_NAME": target_bucket,
         "AWS_S3_ENDPOINT_URL": s3_server.endpoint,

@@ -2,7 +2,7 @@
 """Faults: the file storage or the database down, and back.
 
 Storage down is an S3 endpoint on a closed port (deterministic and fast: the client's connect
-timeout and retries are small, cms/settings/base.py). The database is lost by terminating the
+timeout and retries are small, alsmis/settings/base.py). The database is lost by terminating the
 backend of the connection the request uses, from a second connection.
 """
 
@@ -17,9 +17,9 @@ from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import override_settings
 
+from alsmis.settings.base import DATABASES as PRODUCTION_DATABASES
+from alsmis.settings.base import s3_storage_options
 from cms.publication import publish_submission
-from cms.settings.base import DATABASES as PRODUCTION_DATABASES
-from cms.settings.base import s3_storage_options
 from repository.models import Submission, SubmissionFile
 from repository.storage_errors import StorageUnavailable, is_storage_outage, storage_guard
 from tests.api.conftest import api_as  # noqa: F401 (fixture)

@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import override_settings
 from django_tasks_db.models import DBTaskResult
 
-from cms.settings.base import s3_storage_options
-from cms.tasks import send_email
+from alsmis.settings.base import s3_storage_options
+from alsmis.tasks import send_email
 
 
 @pytest.mark.django_db
@@ -51,7 +51,7 @@ def test_enqueued_task_is_run_by_the_db_worker():
 
     # The real worker, in its own process, against the test database.
     db = connection.settings_dict
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="cms.settings.test")
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="alsmis.settings.test")
     if db["ENGINE"].endswith("postgresql"):
         env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     else:

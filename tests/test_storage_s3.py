@@ -35,7 +35,7 @@ def test_storage_url_is_signed_and_object_is_not_public(s3_storage):
 
 def test_production_settings_refuse_to_start_without_secret_key():
     env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
-    env["DJANGO_SETTINGS_MODULE"] = "cms.settings.production"
+    env["DJANGO_SETTINGS_MODULE"] = "alsmis.settings.production"
     result = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
         env=env,
@@ -49,7 +49,7 @@ def test_production_settings_refuse_to_start_without_secret_key():
 
 def test_production_settings_refuse_to_start_without_learner_data_keys():
     env = {k: v for k, v in os.environ.items() if k != "LEARNER_DATA_KEYS"}
-    env.update(DJANGO_SETTINGS_MODULE="cms.settings.production", SECRET_KEY="x" * 50)
+    env.update(DJANGO_SETTINGS_MODULE="alsmis.settings.production", SECRET_KEY="x" * 50)
     result = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
         env=env,
@@ -64,7 +64,7 @@ def test_production_settings_refuse_to_start_without_learner_data_keys():
 def test_s3_settings_from_environment_select_the_s3_backend():
     env = dict(os.environ)
     env.update(
-        DJANGO_SETTINGS_MODULE="cms.settings.production",
+        DJANGO_SETTINGS_MODULE="alsmis.settings.production",
         SECRET_KEY="x" * 50,
         LEARNER_DATA_KEYS="a2V5LWZvci10aGUtcHJvZHVjdGlvbi1zZXR0aW5ncy10ZXN0eHg=",
         AWS_STORAGE_BUCKET_NAME="alsmis-prod",

@@ -14,7 +14,7 @@ from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from cms.task_recovery import recover_stale_tasks
+from alsmis.task_recovery import recover_stale_tasks
 from tests.slow_tasks import sleep_on_first_run
 
 
@@ -22,7 +22,7 @@ def worker_env():
     db = connection.settings_dict
     if not db["ENGINE"].endswith("postgresql"):
         pytest.skip("the worker subprocess needs a shared server database")
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="cms.settings.test")
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="alsmis.settings.test")
     env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     return env
 
@@ -116,11 +116,11 @@ def running_row(task_path, attempts, started_minutes_ago):
 def test_a_task_out_of_attempts_or_not_retryable_is_marked_failed_with_a_message(settings):
     settings.TASKS_RUNNING_TIMEOUT_SECONDS = 600
     settings.TASKS_MAX_ATTEMPTS = 3
-    settings.TASKS_NOT_RETRIED = ["cms.tasks.send_email"]
+    settings.TASKS_NOT_RETRIED = ["alsmis.tasks.send_email"]
     path = "tests.slow_tasks.sleep_on_first_run"
     retried = running_row(path, attempts=1, started_minutes_ago=20)
     exhausted = running_row(path, attempts=3, started_minutes_ago=20)
-    not_retried = running_row("cms.tasks.send_email", attempts=1, started_minutes_ago=20)
+    not_retried = running_row("alsmis.tasks.send_email", attempts=1, started_minutes_ago=20)
     recent = running_row(path, attempts=1, started_minutes_ago=2)
 
     outcome = recover_stale_tasks()

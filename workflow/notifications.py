@@ -6,7 +6,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from cms.tasks import send_email
+from alsmis.tasks import send_email
 from organisation.models import Level, Role
 
 from .models import State

@@ -24,7 +24,7 @@ def production_environment():
     }
     environment.update(
         {
-            "DJANGO_SETTINGS_MODULE": "cms.settings.production",
+            "DJANGO_SETTINGS_MODULE": "alsmis.settings.production",
             "SECRET_KEY": secrets.token_urlsafe(50),
             "LEARNER_DATA_KEYS": Fernet.generate_key().decode(),
             "DATABASE_URL": (

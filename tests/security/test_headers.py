@@ -4,7 +4,7 @@ Referrer-Policy, COOP, HSTS, the HTTPS redirect behind a proxy, and cookie flags
 import pytest
 from django.test import override_settings
 
-from cms.settings.base import proxy_ssl_header
+from alsmis.settings.base import proxy_ssl_header
 
 pytestmark = pytest.mark.django_db
 

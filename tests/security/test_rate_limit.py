@@ -86,11 +86,11 @@ def test_the_default_cache_is_untouched(db):
 
 def test_redis_is_the_shared_store_when_redis_url_is_set(monkeypatch):
     monkeypatch.setenv("REDIS_URL", "redis://cache.internal:6379/0")
-    configured = runpy.run_module("cms.settings.base")["CACHES"]
+    configured = runpy.run_module("alsmis.settings.base")["CACHES"]
     assert configured["shared"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     assert configured["shared"]["LOCATION"] == "redis://cache.internal:6379/0"
     monkeypatch.delenv("REDIS_URL")
-    configured = runpy.run_module("cms.settings.base")["CACHES"]
+    configured = runpy.run_module("alsmis.settings.base")["CACHES"]
     assert configured["shared"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
     assert configured["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
 

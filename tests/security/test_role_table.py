@@ -62,8 +62,8 @@ AF3_UNITS = {
 
 
 def _build_world():
+    from alsmis.demo import seed_organisation, seed_users
     from api.services import issue_token
-    from cms.demo import seed_organisation, seed_users
     from cms.site_setup import ensure_site_structure
     from learners.demo import seed_cycles
     from learners.models import Enrolment, Learner

@@ -113,7 +113,7 @@ def test_every_public_link_uses_the_public_address(demo, user_named, settings, c
 def test_notification_links_follow_the_public_address_by_default():
     environment = {**os.environ, "ALSMIS_PUBLIC_URL": PUBLIC + "/"}
     environment.pop("WAGTAILADMIN_BASE_URL", None)
-    code = "import cms.settings.base as s; print(s.ALSMIS_PUBLIC_URL, s.WAGTAILADMIN_BASE_URL)"
+    code = "import alsmis.settings.base as s; print(s.ALSMIS_PUBLIC_URL, s.WAGTAILADMIN_BASE_URL)"
     result = subprocess.run(
         [sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=True
     )

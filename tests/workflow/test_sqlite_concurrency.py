@@ -1,7 +1,7 @@
 """Many people writing at once, through the real API, on PostgreSQL and on SQLite alike.
 
 On SQLite (the `make run` default) these failed with "database is locked" 500s before WAL, the busy
-timeout and IMMEDIATE transactions (cms.settings.base.sqlite_options): ten officers receiving one
+timeout and IMMEDIATE transactions (alsmis.settings.base.sqlite_options): ten officers receiving one
 submission, twenty uploads at once, a snapshot import while someone works. Each thread is its own
 request with its own database connection, as under a threaded or multi-process server.
 """

@@ -39,6 +39,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 INSTALLED_APPS = [
     # Project apps first so that their templates override Wagtail's where they mean to.
     "cms",
+    "alsmis",
     "home",
     "organisation",
     "repository",
@@ -125,8 +126,8 @@ MIDDLEWARE = [
 # can replace Wagtail's date pickers, whose inline <script> the admin's CSP refuses.
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
-ROOT_URLCONF = "cms.urls"
-WSGI_APPLICATION = "cms.wsgi.application"
+ROOT_URLCONF = "alsmis.urls"
+WSGI_APPLICATION = "alsmis.wsgi.application"
 
 TEMPLATES = [
     {
@@ -266,7 +267,7 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 # Background work runs on django-tasks' database backend and its `db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# Reliability (issue 12, faults): tasks a dead worker left RUNNING (cms/task_recovery.py,
+# Reliability (issue 12, faults): tasks a dead worker left RUNNING (alsmis/task_recovery.py,
 # `manage.py recover_tasks`). Longer than any task may legitimately run; tasks whose second run
 # would do harm are listed in TASKS_NOT_RETRIED (dotted paths) and are marked failed instead.
 TASKS_RUNNING_TIMEOUT_SECONDS = int(env("TASKS_RUNNING_TIMEOUT_SECONDS", "1800"))
@@ -329,7 +330,7 @@ AXES_VERBOSE = False
 AXES_ENABLE_ADMIN = False
 WAGTAILADMIN_USER_LOGIN_FORM = "accounts.forms.LoginForm"
 # Second factor (django-otp): required of superusers, system administrators and learner-data
-# roles when enforced (accounts/policy.py); others may turn it on. Off in cms.settings.dev.
+# roles when enforced (accounts/policy.py); others may turn it on. Off in alsmis.settings.dev.
 ALSMIS_2FA_ENFORCED = env_bool("ALSMIS_2FA_ENFORCED", True)
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", "ALS MIS")
 

@@ -8,12 +8,11 @@ from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.images.views.serve import ServeView as ImageServeView
 
 from accounts.views import LogoutView
+from alsmis.health import healthz
 from api.api import api
-
-from .feeds import NewResourcesFeed
-from .health import healthz
-from .oai import oai_pmh
-from .views import file_preview, public_file, switch_language
+from cms.feeds import NewResourcesFeed
+from cms.oai import oai_pmh
+from cms.views import file_preview, public_file, switch_language
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

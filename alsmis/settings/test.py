@@ -23,6 +23,11 @@ else:
             env("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/alsmis"), conn_max_age=0
         )
     }
+    # Several suites on one server (e.g. two checkouts) each take a test database of their own.
+    if env("TEST_DB_SUFFIX"):
+        DATABASES["default"]["TEST"] = {
+            "NAME": f"test_{DATABASES['default']['NAME']}_{env('TEST_DB_SUFFIX')}"
+        }
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from cms.task_recovery import recover_stale_tasks
+from alsmis.task_recovery import recover_stale_tasks
 
 
 class Command(BaseCommand):

@@ -6,8 +6,6 @@ again. `recover_stale_tasks` finds RUNNING rows older than `TASKS_RUNNING_TIMEOU
 each back in the queue (READY) while it has had fewer than `TASKS_MAX_ATTEMPTS` attempts and is not
 listed in `TASKS_NOT_RETRIED`; otherwise marks it FAILED with a message saying why. Run by
 `manage.py recover_tasks` (at worker start and every few minutes, docs/operations.md).
-
-Project infrastructure: it lives in `cms` (the project package) until that package moves out.
 """
 
 import logging

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from cms.demo import seed_organisation, seed_users
+from alsmis.demo import seed_organisation, seed_users
 from cms.site_setup import ensure_site_structure
 
 

@@ -1,0 +1,1 @@
+"""The ALS MIS project: settings, URLs, WSGI/ASGI entry points, health check, shared tasks, demo."""
