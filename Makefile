@@ -1,4 +1,5 @@
-# ALS MIS. `make run` for a local site on SQLite, `make test` for the whole suite on PostgreSQL + S3.
+# ALS MIS. `make run` for a local site on SQLite, `make serve` for the production-like stack behind
+# Varnish, `make test` for the whole suite on PostgreSQL + S3.
 SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
@@ -6,8 +7,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Test processes (pytest-xdist): each has its own test database, SeaweedFS and live server.
+PYTEST_WORKERS ?= 2
+SERVE_PORT ?= 8080
 
-.PHONY: venv run serve worker migrate demo test test-deps lint format bench clean diagram
+.PHONY: venv run serve worker scheduler migrate demo test test-deps lint format bench clean diagram
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,17 +27,31 @@ migrate: venv
 demo: migrate
 	DJANGO_SETTINGS_MODULE=alsmis.settings.dev $(BIN)/python manage.py seed_demo
 
-# Serves the site with a task worker beside it; Ctrl-C stops both.
+# Serves the site with a task worker and the scheduler (alsmis/schedule.py) beside it; Ctrl-C
+# stops all three.
 run: demo
 	@echo "ALS MIS at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	@DJANGO_SETTINGS_MODULE=alsmis.settings.dev $(BIN)/python manage.py db_worker --queue-name '*' --no-reload -v0 & \
-	  worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	  worker=$$!; \
+	  DJANGO_SETTINGS_MODULE=alsmis.settings.dev $(BIN)/python manage.py run_scheduler & \
+	  scheduler=$$!; trap "kill $$worker $$scheduler 2>/dev/null" EXIT INT TERM; \
 	  DJANGO_SETTINGS_MODULE=alsmis.settings.dev $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 worker: venv
 	$(BIN)/python manage.py db_worker --queue-name '*'
 
-# Debian packages the browser tests and benchmarks need (we are root on these machines).
+# The scheduler alone (e.g. beside `make worker`): enqueues the jobs of alsmis/schedule.py on time.
+scheduler: venv
+	$(BIN)/python manage.py run_scheduler
+
+# The production-like stack: Varnish in front of gunicorn (production settings over plain HTTP), a
+# task worker, PostgreSQL and SeaweedFS when present (SQLite and local files otherwise), state in
+# var/serve/. Prints its URL; Ctrl-C stops everything (scripts/serve.py).
+serve: venv
+	@bash scripts/ensure-system-deps.sh varnish
+	@$(BIN)/python scripts/serve.py --port $(SERVE_PORT)
+
+# Debian packages the browser tests, the cache tests and benchmarks need (we are root on these machines).
 test-deps:
 	@bash scripts/ensure-system-deps.sh
 
@@ -43,7 +61,7 @@ test: venv test-deps
 	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=alsmis.settings.test $(BIN)/python manage.py check --fail-level WARNING
 	DJANGO_SETTINGS_MODULE=alsmis.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # Benchmarks print their figures; they are not timed tests. Each script under bench/ runs in turn.
 bench: venv

@@ -43,6 +43,15 @@ if settings.DEBUG:
 
     urlpatterns += staticfiles_urlpatterns()
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+elif getattr(settings, "ALSMIS_SERVE_FILES", False):
+    # `make serve` (alsmis.settings.serve): no nginx in front to serve the collected static
+    # files and local media; production leaves this to nginx.
+    from django.views.static import serve
+
+    urlpatterns += [
+        re_path(r"^static/(?P<path>.*)$", serve, {"document_root": settings.STATIC_ROOT}),
+        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    ]
 
 # Wagtail's page serving comes last: it matches every remaining path.
 urlpatterns += i18n_patterns(path("", include(wagtail_urls)), prefix_default_language=False)

@@ -13,7 +13,7 @@ from accounts.lockout import lockout_message, record_failure
 from accounts.policy import second_factor_required
 from accounts.services import has_second_factor, verify_second_factor
 from accounts.throttle import SharedAddressRateThrottle
-from repository.storage_errors import StorageUnavailable
+from guard.storage_errors import StorageUnavailable
 from snapshots.api import router as snapshots_router
 from workflow.api import router as submissions_router
 from workflow.services import WorkflowError
@@ -24,6 +24,7 @@ from .errors import (
     error_response,
     install_domain_error_handler,
     install_error_handlers,
+    storage_unavailable_response,
 )
 from .services import expires_at as token_expiry
 from .services import issue_token, revoke_token
@@ -42,7 +43,7 @@ install_error_handlers(api)
 install_domain_error_handler(api, WorkflowError)
 # Reliability (issue 12, faults): the file storage down is a 503 {"detail": ...}, not a 500.
 api.add_exception_handler(
-    StorageUnavailable, lambda request, exc: error_response(api, request, 503, exc.message)
+    StorageUnavailable, lambda request, exc: storage_unavailable_response(api, request, exc.message)
 )
 
 

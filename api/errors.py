@@ -1,7 +1,7 @@
 """One error body for the whole API, and an API that never answers anything but JSON.
 
-400 `{"detail": ..., "errors": {field: [messages]}}`; 401, 403, 404, 405, 429 and 500
-`{"detail": ...}`; 409 `{"detail": ...}` (for an incomplete submission with `"missing": [...]`).
+400 `{"detail": ..., "errors": {field: [messages]}}`; 401, 403, 404, 405, 429, 500 and 503 (the file
+storage is down: retry later) `{"detail": ...}`; 409 `{"detail": ...}` (for an incomplete submission with `"missing": [...]`).
 The 400 for a NUL byte or lone surrogate comes from guard/middleware.py in the same shape.
 
 `JsonOnlyNinjaAPI` also answers JSON where Django would answer with an HTML page: a path under
@@ -18,6 +18,8 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from guard.logs import error_kind, redacted_traceback
+from guard.storage_errors import MESSAGE as STORAGE_DOWN
+from guard.storage_errors import is_unguarded_storage_outage
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +55,7 @@ ERROR_SCHEMAS = {
     409: ConflictOut,
     422: FieldErrorsOut,
     429: ErrorOut,
+    503: ErrorOut,
 }
 
 
@@ -72,6 +75,13 @@ def error_response(api, request, status, detail, *, errors=None, **extra):
         body["errors"] = errors
     body.update(extra)
     return api.create_response(request, body, status=status)
+
+
+def storage_unavailable_response(api, request, message=None):
+    """The 503 for a file storage outage: `{"detail": ...}`, to be retried in a minute."""
+    response = error_response(api, request, 503, str(message or STORAGE_DOWN))
+    response["Retry-After"] = "60"
+    return response
 
 
 def field_errors(ninja_errors):
@@ -118,6 +128,11 @@ def install_error_handlers(api):
         )
 
     def on_unexpected_error(request, exc):
+        if is_unguarded_storage_outage(exc):
+            # The object store is down under a call no view guarded (e.g. publishing reads a
+            # photo): a 503 to retry later, as the middleware answers outside the API.
+            logger.warning("file storage unavailable: %s", error_kind(exc))
+            return storage_unavailable_response(api, request)
         # Django would log this and answer with its HTML 500 page. Log the stack and the error's
         # class, not its message, which may quote the request's personal data; answer JSON.
         logger.error(

@@ -1,27 +1,35 @@
-"""Benchmark: the public site with 20,000 published items, served by gunicorn, loaded with wrk.
+"""Benchmark: the public site with 20,000 published items behind Varnish, loaded with wrk.
 
-Loads N published resource pages (default 20,000) into a PostgreSQL database of its own
-(BENCH_PUBLIC_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/alsmis_bench_public,
-recreated on every run), serves the site with gunicorn (2 workers, production settings, DEBUG
-off), and drives home, the Resources index, faceted searches (200 searches while new and again
-when repeated, then searches that are all new) and item pages at 32 concurrent connections
-with Debian's `wrk`, printing requests/s and p50/p95/p99 latency per page. After
-loading it renders every item page into the page store, as `manage.py render_public_pages` does
-after a deploy and publishing does for each new item. It then runs twice: with the page store as
-deployed (item pages stored; listings and searches stored on their first request), and with the
-store off (every request renders). For scale it serves one item page's saved HTML as a static
-file with nginx and prints the ratio.
+Loads N published resource pages (default 20,000) and the demo's accepted AF3 snapshots (the
+CLMD page's statistics) into a PostgreSQL database of its own (BENCH_PUBLIC_DATABASE_URL,
+default postgres://postgres@127.0.0.1:5432/alsmis_bench_public, recreated on every run), serves
+the site as deployed: gunicorn (4 sync workers, as the README's production recipe; `--workers`)
+with production settings behind Varnish with the repository's VCL (deploy/varnish/default.vcl),
+purged by the application. Then, each at 32
+concurrent connections with Debian's `wrk`, printing requests/s and p50/p95/p99 latency:
 
-    .venv/bin/python bench/public_pages.py [--items 20000] [--duration 10]
+- through Varnish, pages it keeps: item pages (2,000 of them), Resources, 200 faceted searches,
+  CLMD (each requested once before the run);
+- through Varnish, searches it has never seen (every request a new search, so gunicorn renders
+  each);
+- gunicorn alone, every request rendered: the same item pages, Resources, searches and CLMD;
+- nginx serving one item page's saved HTML as a static file, in the same run, for scale;
+- publish to visible: an item published through the application (which purges Varnish as it
+  commits) until Resources, served through Varnish, shows it.
+
+The load average (other work on the machine) is printed with the figures.
+
+    .venv/bin/python bench/public_pages.py [--items 20000] [--duration 10] [--workers 4] [--reuse]
 """
 
 import argparse
+import concurrent.futures
 import json
 import os
 import random
 import shutil
 import signal
-import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,7 +40,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from alsmis.varnish import Varnish, free_port  # noqa: E402
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/alsmis_bench_public"
+# Varnish's counters of lookups: the share of hits says whether a row was served by the cache.
+HIT_COUNTERS = ("MAIN.cache_hit", "MAIN.cache_miss")
 CONNECTIONS = 32
 WORDS = [
     "fractions",
@@ -86,7 +99,7 @@ FILLER = [
 ]
 
 
-def bench_env(url, media_root, cache_seconds):
+def bench_env(url, media_root, public_url="http://127.0.0.1", purge_url=""):
     env = dict(os.environ)
     env.update(
         {
@@ -98,10 +111,10 @@ def bench_env(url, media_root, cache_seconds):
             "MEDIA_ROOT": str(media_root),
             "SESSION_COOKIE_SECURE": "false",
             "CSRF_COOKIE_SECURE": "false",
-            "ALSMIS_PAGE_CACHE_SECONDS": str(cache_seconds),
-            # A fixed release, as a deployment sets it (e.g. to the commit): the stored pages
-            # stay valid if someone edits the working tree while the benchmark runs.
-            "ALSMIS_RELEASE": "bench",
+            "SECURE_SSL_REDIRECT": "false",
+            "ALSMIS_PUBLIC_URL": public_url,
+            "ALSMIS_FRONTEND_CACHE_URL": purge_url,
+            "TRUSTED_PROXY_COUNT": "1",
             "LOG_LEVEL": "WARNING",
         }
     )
@@ -120,13 +133,30 @@ def recreate_database(url):
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def load(url, items, media_root):
-    """Fresh database with the page tree, demo region and `items` published resource pages."""
-    recreate_database(url)
-    os.environ.update(bench_env(url, media_root, 0))
+def loaded(url, items):
+    """Whether the database at `url` already holds at least `items` published items."""
+    import psycopg
+
+    try:
+        with psycopg.connect(url) as conn:
+            count = conn.execute("SELECT count(*) FROM cms_resourcepage").fetchone()[0]
+    except psycopg.Error:
+        return False
+    return count >= items
+
+
+def setup_django(url, media_root):
+    os.environ.update(bench_env(url, media_root))
     import django
 
     django.setup()
+
+
+def load(url, items, media_root):
+    """Fresh database with the page tree, demo region, accepted AF3 snapshots and `items`
+    published resource pages."""
+    recreate_database(url)
+    setup_django(url, media_root)
     from django.core.management import call_command
 
     timings = {}
@@ -136,6 +166,9 @@ def load(url, items, media_root):
 
     started = time.perf_counter()
     _load_items(items)
+    from snapshots.demo import seed_snapshots
+
+    seed_snapshots()
     timings["load items (bulk)"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -148,29 +181,6 @@ def load(url, items, media_root):
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE cms_resourcepage")
     timings["search index"] = time.perf_counter() - started
-
-    # As after a deploy: every published item page rendered into the page store, in two
-    # processes (one per core), English only (the pages measured; production renders both).
-    from django.db import connections
-
-    connections.close_all()
-    started = time.perf_counter()
-    env = bench_env(url, media_root, 300)
-    shards = [
-        subprocess.Popen(
-            [sys.executable, "manage.py", "render_public_pages", "--language", "en"]
-            + ["--shard", f"{shard}/2"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        for shard in range(2)
-    ]
-    outputs = [shard.communicate()[0] for shard in shards]
-    if any(shard.returncode for shard in shards):
-        raise RuntimeError("render_public_pages failed:\n" + "\n".join(outputs))
-    timings["render item pages"] = time.perf_counter() - started
     return timings
 
 
@@ -480,27 +490,60 @@ def _by_model(pages):
     return grouped
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(url, timeout=60):
+def wait_for(url, timeout=120):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url, timeout=5) as response:
+            with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 (local)
                 return response.read()
         except OSError:
             time.sleep(0.3)
     raise RuntimeError(f"{url} did not answer within {timeout}s")
 
 
+def fetch_all(base, paths, workers=4):
+    """Request every path once (so that Varnish keeps it), a few at a time."""
+    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+        list(pool.map(lambda path: wait_for(base + path), paths))
+
+
+def load_average():
+    one, five, _fifteen = os.getloadavg()
+    return f"load average {one:.2f} (1 min), {five:.2f} (5 min)"
+
+
+def start_gunicorn(port, env, workers):
+    return subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "alsmis.wsgi",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+
+
+# Each of wrk's two threads walks the paths from its own half, so that no two requests of a run
+# of all-new paths ask for the same one.
 LUA = """
 local paths = {}
 for line in io.lines("%(paths)s") do paths[#paths + 1] = line end
+local threads = 0
+setup = function(thread)
+  thread:set("id", threads)
+  threads = threads + 1
+end
 local counter = 0
+init = function(args)
+  counter = id * math.floor(#paths / 2)
+end
 request = function()
   counter = counter + 1
   return wrk.format("GET", paths[(counter %% #paths) + 1])
@@ -579,56 +622,6 @@ def new_searches(rng, count, seen):
     return found
 
 
-def targets(rng, item_paths):
-    facet_sets = ["kind=lr", "kind=lr&division=benguet", "division=abra&year=2025", "kind=research"]
-    searches = [f"/resources/?q={rng.choice(WORDS)}&{rng.choice(facet_sets)}" for _ in range(200)]
-    # The same 200 searches twice: first while they are new (each renders once, then is
-    # stored), then again as repeated searches (stored, with the page store on). Then searches
-    # that are all new: the worst case, every request rendered.
-    return [
-        ("home", ["/"]),
-        ("resources index", ["/resources/"]),
-        ("faceted search", searches),
-        ("repeated search", searches),
-        ("new searches only", new_searches(rng, 10_000, set(searches))),
-        ("item pages", rng.sample(item_paths, 2000)),
-    ]
-
-
-def serve_and_measure(url, media_root, workdir, cache_seconds, duration, item_paths):
-    port = free_port()
-    env = bench_env(url, media_root, cache_seconds)
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "alsmis.wsgi",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    figures = {}
-    try:
-        wait_for(base + "/resources/")
-        rng = random.Random(7)
-        for name, paths in targets(rng, item_paths):
-            for path in paths[:20]:
-                wait_for(base + path)  # warm-up: imports, connections, templates
-            figures[name] = run_wrk(base, paths, duration, workdir, name.replace(" ", "-"))
-        sample_html = wait_for(base + item_paths[0])
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-    return figures, sample_html
-
-
 def nginx_static(html, workdir, duration):
     """Serve one saved item page with nginx (2 workers) and measure it the same way."""
     root = workdir / "static-site"
@@ -671,73 +664,200 @@ http {{
 
 def report(title, figures):
     print(f"\n{title}")
-    print(f"  {'page':<18} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    print(
+        f"  {'page':<28} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}"
+        f" {'hits':>6}"
+    )
     for name, row in figures.items():
+        hits = f"{row['hits']:>6.1%}" if "hits" in row else ""
         print(
-            f"  {name:<18} {row['rps']:>9.0f} {row['p50']:>8.1f} {row['p95']:>8.1f} "
-            f"{row['p99']:>8.1f} {row['errors']:>7}"
+            f"  {name:<28} {row['rps']:>9.0f} {row['p50']:>8.1f} {row['p95']:>8.1f} "
+            f"{row['p99']:>8.1f} {row['errors']:>7} {hits}"
         )
+
+
+def publish_to_visible(varnish, rounds=5):
+    """Publish `rounds` new items through the application (which purges Varnish as the publish
+    commits); for each, the seconds until Resources through Varnish lists it."""
+    from django.contrib.auth import get_user_model
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cms.publication import publish_submission
+    from organisation.models import Division
+    from repository.models import Submission
+    from repository.services import add_file
+    from workflow.demo import sample_pdf
+
+    owner = get_user_model().objects.get(username="als.region")
+    division = Division.objects.get(slug="benguet")
+    seconds = []
+    for number in range(rounds):
+        title = f"Benchmark Freshly Published Module {uuid.uuid4().hex[:8]}"
+        submission = Submission.objects.create(
+            kind="lr",
+            title=title,
+            summary="Published while the cache in front holds every listing.",
+            school_year="2025-2026",
+            origin_level="division",
+            region=division.region,
+            division=division,
+            created_by=owner,
+        )
+        add_file(submission, SimpleUploadedFile("module.pdf", sample_pdf(title)), "main", owner)
+        varnish.get("/resources/")
+        assert varnish.get("/resources/").cache == "hit", "Resources is not cached"
+        started = time.perf_counter()
+        publish_submission(submission, user=owner)  # commits, then purges
+        published = time.perf_counter() - started
+        while title not in varnish.get("/resources/").text:
+            if time.perf_counter() - started > 30:
+                raise RuntimeError(f"{title} not visible after 30 s")
+            time.sleep(0.005)
+        seconds.append(time.perf_counter() - started)
+        print(
+            f"  publish {number + 1}: visible on Resources after {seconds[-1] * 1000:.0f} ms"
+            f" (the publish and its purges {published * 1000:.0f} ms, then the first render"
+            " of Resources for the new collection)"
+        )
+    return seconds
+
+
+def searches(rng):
+    facet_sets = ["kind=lr", "kind=lr&division=benguet", "division=abra&year=2025", "kind=research"]
+    return [f"/resources/?q={rng.choice(WORDS)}&{rng.choice(facet_sets)}" for _ in range(200)]
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--items", type=int, default=20_000)
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per page")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the database of an earlier run if it holds the items (default: load afresh)",
+    )
     args = parser.parse_args()
     for tool in ("wrk", "nginx"):
         if shutil.which(tool) is None:
             sys.exit(f"{tool} is missing: run `ALSMIS_BENCH=1 bash scripts/ensure-system-deps.sh`.")
     url = os.environ.get("BENCH_PUBLIC_DATABASE_URL", DEFAULT_URL)
     workdir = Path(tempfile.mkdtemp(prefix="alsmis-bench-public-"))
+    workdir.chmod(0o755)
     media_root = workdir / "media"
+    processes = []
+    print(f"Start: {load_average()}")
     try:
-        print(f"Loading {args.items:,} published items into {url.rsplit('/', 1)[1]} ...")
-        timings = load(url, args.items, media_root)
-        for name, seconds in timings.items():
-            print(f"  {name:<22} {seconds:7.1f} s")
+        if args.reuse and loaded(url, args.items):
+            print(f"Reusing the {args.items:,} items already in {url.rsplit('/', 1)[1]}.")
+            setup_django(url, media_root)
+        else:
+            print(f"Loading {args.items:,} published items into {url.rsplit('/', 1)[1]} ...")
+            timings = load(url, args.items, media_root)
+            for name, seconds in timings.items():
+                print(f"  {name:<22} {seconds:7.1f} s")
+        from django.conf import settings
+        from django.db import connections
+
         from cms.models import ResourcePage
 
         item_paths = [
             "/resources/" + path.split("/resources/", 1)[1]
             for path in ResourcePage.objects.live().values_list("url_path", flat=True)
         ]
-        from django.db import connections
-
         connections.close_all()
-        cached, html = serve_and_measure(url, media_root, workdir, 300, args.duration, item_paths)
+
+        app_port = free_port()
+        varnish = Varnish(("127.0.0.1", app_port), workdir=workdir / "varnish", memory="1g")
+        env = bench_env(url, media_root, varnish.url, varnish.purge_url)
+        processes.append(start_gunicorn(app_port, env, args.workers))
+        varnish.start()
+        # This process publishes below, through the same purge address as the application.
+        settings.WAGTAILFRONTENDCACHE = {
+            "varnish": {"BACKEND": "cms.purge.VarnishBackend", "LOCATION": varnish.purge_url}
+        }
+        settings.ALSMIS_PUBLIC_URL = varnish.url
+        app = f"http://127.0.0.1:{app_port}"
+        wait_for(app + "/resources/")
+
+        rng = random.Random(7)
+        items = rng.sample(item_paths, 2000)
+        chosen = searches(rng)
+        pages = {
+            "item pages (2,000)": items,
+            "resources index": ["/resources/"],
+            "faceted search (200)": chosen,
+            "CLMD (with statistics)": ["/clmd/"],
+        }
+        for paths in pages.values():
+            for path in paths[:20]:
+                wait_for(app + path)  # warm-up: imports, connections, the facet index
+
+        print(f"\nThrough Varnish: every page requested once first. {load_average()}")
+        fetch_all(varnish.url, items + chosen + ["/resources/", "/clmd/"])
+        misses = [p for p in items[:50] + chosen[:20] if varnish.get(p).cache != "hit"]
+        if misses:
+            raise RuntimeError(f"not cached after warming: {misses[:3]}")
+        cached = {}
+        fresh = new_searches(rng, 20_000, set(chosen))
+        rows = [*pages.items(), ("new searches (never cached)", fresh)]
+        for number, (name, paths) in enumerate(rows):
+            before = varnish.counters(*HIT_COUNTERS)
+            cached[name] = run_wrk(varnish.url, paths, args.duration, workdir, f"cached-{number}")
+            after = varnish.counters(*HIT_COUNTERS)
+            counted = {key: after[key] - before[key] for key in HIT_COUNTERS}
+            # A hit-for-miss also counts as a miss.
+            lookups = counted["MAIN.cache_hit"] + counted["MAIN.cache_miss"]
+            cached[name]["hits"] = counted["MAIN.cache_hit"] / max(1, lookups)
         report(
-            f"gunicorn, 2 workers, {CONNECTIONS} connections, page store ON (as deployed)", cached
+            f"Varnish in front of gunicorn ({args.workers} workers), {CONNECTIONS} connections",
+            cached,
         )
-        uncached, _ = serve_and_measure(url, media_root, workdir, 0, args.duration, item_paths)
-        report(
-            f"gunicorn, 2 workers, {CONNECTIONS} connections, page store OFF (every request renders)",
-            uncached,
-        )
+
+        print(f"\nPublish to visible. {load_average()}")
+        visible = publish_to_visible(varnish)
+
+        for paths in pages.values():
+            wait_for(app + paths[0])  # the facet index of the collection as published now
+        print(f"\ngunicorn alone, every request rendered. {load_average()}")
+        alone = {
+            name: run_wrk(app, paths, args.duration, workdir, f"alone-{number}")
+            for number, (name, paths) in enumerate(pages.items())
+        }
+        report(f"gunicorn alone ({args.workers} workers), {CONNECTIONS} connections", alone)
+
+        html = wait_for(app + items[0])
         static = nginx_static(html, workdir, args.duration)
         report("nginx, the same item page's saved HTML as a static file", {"static item": static})
+
+        ratio = cached["item pages (2,000)"]["rps"] / static["rps"]
         print(
-            f"\n  static nginx / gunicorn item pages: {static['rps'] / uncached['item pages']['rps']:.1f}x "
-            f"(store off), {static['rps'] / cached['item pages']['rps']:.1f}x (store on)"
+            f"\n  cached item pages / nginx static: {ratio:.2f}x;"
+            f" gunicorn alone / nginx static: {alone['item pages (2,000)']['rps'] / static['rps']:.3f}x"
         )
-        # The issue's aims, for the site as deployed; then the same thresholds applied to
-        # harder cases the issue does not ask about (a stream of nothing but new searches, and
-        # the store switched off), printed for the record.
+        print(
+            f"  publish to visible on Resources: median {statistics.median(visible) * 1000:.0f} ms,"
+            f" worst {max(visible) * 1000:.0f} ms"
+        )
         aims = [
-            ("item page p95 < 50 ms", cached["item pages"]["p95"] < 50),
-            ("faceted search p95 < 150 ms", cached["faceted search"]["p95"] < 150),
-            ("repeated search p95 < 150 ms", cached["repeated search"]["p95"] < 150),
-        ]
-        harder = [
-            ("new searches only p95 < 150 ms", cached["new searches only"]["p95"] < 150),
-            ("store off: item page p95 < 50 ms", uncached["item pages"]["p95"] < 50),
-            ("store off: faceted search p95 < 150 ms", uncached["faceted search"]["p95"] < 150),
+            ("cached item pages >= 0.5x nginx static", ratio >= 0.5),
+            ("cached item pages p95 < 10 ms", cached["item pages (2,000)"]["p95"] < 10),
+            ("a new publish visible on Resources within 1 s", max(visible) < 1),
+            (
+                "new (never cached) searches p95 < 150 ms",
+                cached["new searches (never cached)"]["p95"] < 150,
+            ),
         ]
         print()
         for label, met in aims:
-            print(f"  aim, as deployed: {label}: {'met' if met else 'NOT met'}")
-        for label, met in harder:
-            print(f"  beyond the aim: {label}: {'yes' if met else 'no'}")
+            print(f"  aim: {label}: {'met' if met else 'NOT met'}")
+        print(f"End: {load_average()}")
     finally:
+        for process in processes:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=30)
+        if "varnish" in locals():
+            varnish.stop()
         shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -33,8 +33,8 @@ class NewResourcesFeed(Feed):
     title = _("ALS MIS: new resources")
     subtitle = _("Quality-assured ALS learning resources, research and success stories.")
 
-    # Absolute links on the site's public address, not the requesting host: the feed is stored
-    # (cms.cache) and replayed to every reader.
+    # Absolute links on the site's public address, not the requesting host: the HTTP cache in
+    # front serves one copy of the feed to every reader.
     def link(self):
         return absolute_url("/resources/")
 

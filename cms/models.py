@@ -42,12 +42,11 @@ class ResourcesIndexPage(Page):
         verbose_name = _("resources index page")
 
     def get_context(self, request, *args, **kwargs):
-        from cms.routing import generations
         from cms.search import run_search
 
         context = super().get_context(request, *args, **kwargs)
         listing = (self.url_path, self.get_url(request))
-        context.update(run_search(request.GET, listing, generations(request)))
+        context.update(run_search(request.GET, listing))
         return context
 
 
@@ -275,69 +274,6 @@ class DirectoryPage(Page):
         return context
 
 
-class PublicCacheGeneration(models.Model):
-    """The two counters that decide which stored anonymous pages are still current (one row).
-
-    `value` (the listing generation) is bumped by every change visitors could see: listings,
-    searches, feeds and other whole-collection pages carry it. `site` is bumped only by changes
-    that alter every page (the site's sections, a page moved, a view restriction): a published
-    item's own page carries it, so publishing one item leaves the 20,000 other item pages stored.
-    They live in the database so that every web worker sees a purge at once.
-    """
-
-    value = models.PositiveBigIntegerField(default=0)
-    site = models.PositiveBigIntegerField(default=0)
-    sections_digest = models.CharField(
-        max_length=64,
-        blank=True,
-        help_text=_("Digest of the site's sections as every page shows them (menu, Resources)."),
-    )
-
-    class Meta:
-        verbose_name = _("public cache generation")
-
-    def __str__(self):
-        return f"cache generation {self.site}.{self.value}"
-
-
-class RenderedPage(models.Model):
-    """One anonymous response of the public site, stored whole so any web worker can serve it.
-
-    Written by `cms.cache.AnonymousPageCacheMiddleware` when a page renders (and ahead of time
-    by `render_public_pages` and the publish task). A "page" entry (a published item's own page)
-    stays current while that page is live at the same revision and the site generation holds;
-    a "listing" entry (home, Resources, searches, feeds) while the listing generation holds and
-    it has not expired. `release` ties every entry to the code that rendered it, so a deploy
-    with new templates never serves the old HTML.
-    """
-
-    class Scope(models.TextChoices):
-        PAGE = "page", _("one page")
-        LISTING = "listing", _("listing")
-
-    key = models.CharField(max_length=64, unique=True)
-    path = models.TextField(help_text=_("The request path and query string."))
-    scope = models.CharField(max_length=8, choices=Scope.choices)
-    page = models.ForeignKey(
-        "wagtailcore.Page", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    revision_id = models.PositiveBigIntegerField(null=True, blank=True)
-    generation = models.PositiveBigIntegerField()
-    release = models.CharField(max_length=16)
-    status = models.PositiveSmallIntegerField(default=200)
-    headers = models.JSONField(default=list)
-    content = models.BinaryField()
-    rendered_at = models.DateTimeField()
-    expires_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("rendered public page")
-        indexes = [models.Index(fields=["scope", "expires_at"], name="rendered_page_expiry")]
-
-    def __str__(self):
-        return self.path
-
-
 class ResourcePage(Page):
     """A published submission: the public record of a learning resource, research or story.
 
@@ -497,21 +433,14 @@ class ResourcePage(Page):
                 "languages": self.facet_labels("language"),
                 "detail_rows": self.detail_rows(),
                 "resources_page": self.get_parent(),
-                # From the site's root URL, not the request's host: the page is stored and
-                # served whole to every visitor (cms.cache).
+                # From the site's root URL, not the request's host: the HTTP cache in front
+                # serves the same page to every visitor, whatever host name they used.
                 "pdf_url": urljoin(self.full_url or "", self.main_file.get_absolute_url())
                 if self.main_file and self.main_file.is_pdf
                 else "",
             }
         )
         return context
-
-    def serve(self, request, *args, **kwargs):
-        from cms.cache import mark_single_page
-
-        # The item page shows only this page (and the site's sections), so the page store may
-        # keep it until this page changes, whatever else is published meanwhile.
-        return mark_single_page(super().serve(request, *args, **kwargs), self)
 
 
 def qa_sentence(record):
@@ -566,8 +495,9 @@ class SuccessStoryPage(ResourcePage):
 class ResourceFacetValue(Orderable):
     """One facet value of a resource page (kind, strand, program, division, language, year, type).
 
-    Facets live in one narrow table so that every facet count of a search is a single GROUP BY;
-    they belong to the page's revisions, so the live page's rows match what is published.
+    Facets live in one narrow table, read in one query (grouped by value: in SQL on PostgreSQL,
+    in Python on SQLite) when the search's facet index is built (`cms.search.FacetIndex`); they
+    belong to the page's revisions, so the live page's rows match what is published.
     """
 
     page = ParentalKey(ResourcePage, related_name="facet_values", on_delete=models.CASCADE)

@@ -1,4 +1,5 @@
-"""Signal receivers of the public site: publication on workflow transitions, and cache purges."""
+"""Signal receivers of the public site: publication on workflow transitions, search vectors,
+OAI-PMH datestamps, and every purge of the HTTP cache in front (`cms.purge`)."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -6,7 +7,7 @@ from django_fsm.signals import post_transition
 from wagtail.models import PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from cms.cache import purge_for_page_change, purge_public_cache, purge_whole_site
+from cms import purge
 from cms.models import DirectoryEntry
 from cms.search import refresh_search_document
 
@@ -31,8 +32,9 @@ def publish_on_transition(sender, instance, name, source, target, **kwargs):
         withdraw_submission(instance.submission, user=user)
 
 
-# Anything that changes what anonymous visitors see purges stored pages (cms.cache): listings
-# on every change, item pages only when the site around them changes.
+# Cache purges: every event that alters what visitors see calls `cms.purge`, which purges the HTTP
+# cache in front once the change commits. Only the two commands that change pages without
+# Wagtail's signals (`setup_site`, `update_search_documents`) call it themselves.
 def _is_resource(page):
     from cms.models import ResourcePage
 
@@ -40,10 +42,12 @@ def _is_resource(page):
 
 
 def _purge_for_page(page):
+    # An item shows only itself; any other page is a section, whose title and place are in
+    # every page's menu and breadcrumb.
     if _is_resource(page):
-        purge_public_cache()
+        purge.item_changed(page)
     else:
-        purge_for_page_change()
+        purge.site_changed()
 
 
 # Every publish (publication's and an editor's in the admin, whose revision carries the vector of
@@ -53,33 +57,26 @@ page_published.connect(refresh_search_document, dispatch_uid="cms.search_documen
 
 @receiver(page_published, dispatch_uid="cms.purge_on_publish")
 def purge_on_publish(sender, instance, **kwargs):
+    """Publishing a new revision (the workflow's publish, or an edit published in the admin)."""
     _purge_for_page(instance)
-    if _is_resource(instance):
-        from django.db import transaction
-
-        from cms.cache import store_enabled
-        from cms.tasks import render_public_page
-
-        if store_enabled():
-            # Render the new page ahead of its first visitor, once the publish has committed.
-            transaction.on_commit(lambda: render_public_page.enqueue(instance.pk))
 
 
 @receiver(page_unpublished, dispatch_uid="cms.purge_on_unpublish")
 def purge_on_unpublish(sender, instance, **kwargs):
+    """Withdrawal, unpublishing in the admin, or a scheduled expiry."""
     _purge_for_page(instance)
 
 
 @receiver(post_page_move, dispatch_uid="cms.purge_on_move")
 def purge_on_move(**kwargs):
     # Every URL below the moved page changed.
-    purge_whole_site()
+    purge.site_changed()
 
 
 @receiver(post_save, sender=DirectoryEntry, dispatch_uid="cms.purge_on_directory_save")
 @receiver(post_delete, sender=DirectoryEntry, dispatch_uid="cms.purge_on_directory_delete")
 def purge_on_directory_change(**kwargs):
-    purge_public_cache()
+    purge.directory_changed()
 
 
 @receiver(post_save, sender=PageViewRestriction, dispatch_uid="cms.purge_on_restriction_save")
@@ -88,15 +85,30 @@ def purge_on_directory_change(**kwargs):
 @receiver(post_delete, sender=Site, dispatch_uid="cms.purge_on_site_delete")
 def purge_on_access_or_site_change(**kwargs):
     # A restriction hides pages (and their descendants) from anonymous visitors at once.
-    purge_whole_site()
+    purge.site_changed()
 
 
 @receiver(post_delete, dispatch_uid="cms.purge_on_page_delete")
 def purge_on_page_delete(sender, instance, **kwargs):
     from wagtail.models import Page
 
-    if isinstance(sender, type) and issubclass(sender, Page):
-        _purge_for_page(instance)
+    # Sent once per table of the page's type; the base table's is enough.
+    if sender is Page:
+        purge.site_changed()
+
+
+@receiver(post_transition, dispatch_uid="cms.purge_on_snapshot_review")
+def purge_on_snapshot_review(sender, instance, name, source, target, **kwargs):
+    """A snapshot accepted (its figures join the public statistics) or reopened.
+
+    The snapshots app knows nothing of the public site: this listens to django-fsm's signal.
+    """
+    if sender._meta.label != "snapshots.Snapshot" or kwargs.get("exception") is not None:
+        return
+    from snapshots.models import State
+
+    if name == "reopen" or State.ACCEPTED in (source, target):
+        purge.statistics_changed()
 
 
 def _stamp_for_harvesters(sender, instance, **kwargs):

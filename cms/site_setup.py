@@ -45,6 +45,7 @@ def ensure_site_structure():
     """
     _ensure_root()
     home = HomePage.objects.first()
+    created = home is None
     if home is None:
         root = Page.get_first_root_node()
         # Wagtail's initial migration leaves a plain "Welcome" page holding the slug "home".
@@ -59,6 +60,8 @@ def ensure_site_structure():
         site.site_name = "ALS MIS"
         site.save()
     moved = set_site_address()
+    sections = [ResourcesIndexPage, ClmdPage, IssuancesIndexPage, DirectoryPage]
+    created = created or not all(model.objects.exists() for model in sections)
     if not ResourcesIndexPage.objects.exists():
         home.add_child(
             instance=ResourcesIndexPage(
@@ -101,14 +104,12 @@ def ensure_site_structure():
             )
         )
     grant_page_permissions(home)
-    # Pages added here are live without a publish signal: let the page store know the sections.
-    # A new address changes every stored page's canonical link: purge them all then.
-    from cms.cache import purge_for_page_change, purge_whole_site
+    # Pages added here are live without a publish signal, and a new address changes every
+    # page's canonical link: purge every cached page then (cms.purge).
+    if created or moved:
+        from cms.purge import site_changed
 
-    if moved:
-        purge_whole_site()
-    else:
-        purge_for_page_change()
+        site_changed()
     return home
 
 
@@ -122,8 +123,8 @@ def public_address():
 def absolute_url(path):
     """`path` on the site's public address: the same link whatever host a request came in on.
 
-    Used where a stored response (cms.cache) or a harvester needs a full URL, so that it never
-    carries the host name or scheme of whichever request happened to render it.
+    Used where a cached response (the HTTP cache in front) or a harvester needs a full URL, so
+    that it never carries the host name or scheme of whichever request happened to render it.
     """
     return settings.ALSMIS_PUBLIC_URL.rstrip("/") + "/" + path.lstrip("/")
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_safe
 from django.views.i18n import set_language
 
 from cms.models import PublicFile, ResourcePage
-from repository.storage_errors import storage_guard
+from guard.storage_errors import storage_guard
 
 PREVIEW_WIDTH = 640
 

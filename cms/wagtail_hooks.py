@@ -1,4 +1,5 @@
-"""Wagtail admin hooks of the public site: unpublishing an item is the workflow's withdrawal.
+"""Wagtail hooks of the public site: unpublishing an item is the workflow's withdrawal, and
+every served page tells the HTTP cache policy (`cms.http_cache`) its type.
 
 An editor may unpublish a published resource page from the page editor, as Wagtail users
 expect; the submission then goes to "withdrawn" with the editor as the actor, so the page, the
@@ -11,6 +12,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from wagtail import hooks
 
+from cms.http_cache import mark_page
 from cms.models import ResourcePage
 
 WITHDRAW = "withdraw"
@@ -71,3 +73,9 @@ def withdraw_unpublished_items(request, page):
             comment=_("Unpublished in the page editor."),
         )
     return None
+
+
+@hooks.register("before_serve_page")
+def mark_page_type_for_caches(page, request, serve_args, serve_kwargs):
+    """Tell `cms.http_cache` which kind of page answers, for its `Cache-Control`."""
+    mark_page(page, request)

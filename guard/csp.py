@@ -5,8 +5,8 @@ style, nothing from other origins). The Wagtail admin under `ALSMIS_ADMIN_CSP_PR
 `ALSMIS_ADMIN_CSP_DIRECTIVES`: Wagtail 8's admin writes `style=""` attributes and the files it
 shows come from the object store, so it needs a little more; it still runs no inline script.
 
-No nonces: public pages are stored whole (cms.cache) and replayed to every visitor, so a nonce
-would be shared by all of them and protect nothing.
+No nonces: public pages are cached whole by the HTTP cache in front (cms/http_cache.py) and
+served to every visitor, so a nonce would be shared by all of them and protect nothing.
 """
 
 from urllib.parse import urlsplit

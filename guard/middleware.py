@@ -138,8 +138,8 @@ def _hardened(response):
 class RejectUnsafeInputMiddleware:
     """The first middleware: a 400 naming the field for any NUL byte or lone surrogate.
 
-    It runs before the anonymous page store (cms/cache.py), so a stored-page lookup never sees
-    such a path or query, and before sessions, so a poisoned cookie is dropped before the session
+    It runs before everything that reads the request (the cache policy, sessions, views), and
+    before sessions in particular, so a poisoned cookie is dropped before the session
     store queries with it (only the security-header middlewares come before it, so its answers
     carry their headers too). Translated with the language the request asks for (cookie or
     Accept-Language), since LocaleMiddleware has not run yet.

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from rapidfuzz.distance import OSA
 from wagtail.log_actions import log
 
 from organisation.models import District, Role
@@ -21,7 +22,7 @@ from organisation.roles import LEARNER_DATA_ROLES  # noqa: F401 (re-exported: th
 from organisation.scope import scope_for
 
 from .models import Enrolment, Learner, LearnerAccessLog, LearnerAlias, LearnerMerge
-from .search_keys import damerau_levenshtein, fold_name, phonetic
+from .search_keys import fold_name, phonetic
 from .vocab import Program
 
 #: Roles that may enrol learners (teachers in their district's CLCs, the others in their division).
@@ -169,7 +170,8 @@ def _similarity(a, b, phonetic_a, phonetic_b):
         return 0.0, None
     if a == b:
         return 1.0, "same"
-    if damerau_levenshtein(a, b, limit=1) <= 1:
+    # Optimal string alignment: a swap of two adjacent letters ("Jaun") is one edit, too.
+    if OSA.distance(a, b, score_cutoff=1) <= 1:
         return 0.9, _("differs by one letter")
     if phonetic_a == phonetic_b:
         return 0.88, _("sounds alike")

@@ -3,7 +3,17 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
+
+
+def null_as_zero(field):
+    """A nullable foreign key in a unique constraint where "no unit" must count as one value.
+
+    `nulls_distinct=False` says the same on PostgreSQL 15+, but SQLite (the `make run` default)
+    cannot build it and Django then leaves the constraint out; an index on COALESCE(column, 0)
+    holds on both."""
+    return Coalesce(field, models.Value(0), output_field=models.BigIntegerField())
 
 
 class OrgUnit(models.Model):
@@ -149,9 +159,13 @@ class RoleAssignment(models.Model):
                 ),
             ),
             models.UniqueConstraint(
-                fields=["user", "role", "region", "division", "district"],
+                "user",
+                "role",
+                null_as_zero("region"),
+                null_as_zero("division"),
+                null_as_zero("district"),
                 name="role_assignment_unique",
-                nulls_distinct=False,
+                violation_error_message=_("This person already holds this role at this unit."),
             ),
         ]
 

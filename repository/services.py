@@ -11,9 +11,10 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from guard.storage_errors import delete_quietly, storage_guard
+
 from .models import Submission, SubmissionFile
 from .sniff import ALLOWED_TYPES, EXTENSIONS, HEAD_BYTES, sniff
-from .storage_errors import delete_quietly, storage_guard
 
 CHUNK_SIZE = 1024 * 1024
 

@@ -120,7 +120,7 @@ def snapshot_out(snapshot):
 
 @router.post(
     "",
-    response={201: JobOut, 202: JobOut, **error_responses(401, 403), 422: JobOut},
+    response={201: JobOut, 202: JobOut, **error_responses(401, 403, 503), 422: JobOut},
     summary="Upload an AF1–AF5 .xlsx or .csv file",
 )
 def upload_snapshot(
@@ -131,7 +131,8 @@ def upload_snapshot(
     file: File[UploadedFile],
 ):
     """Validates the whole file; 201 when imported, 422 with the row errors when rejected (nothing
-    is stored), 202 when a large file was queued (poll `GET /snapshots/jobs/{id}`).
+    is stored), 202 when a large file was queued (poll `GET /snapshots/jobs/{id}`), 503 when the
+    file storage is down (nothing is stored; try again later).
 
     `unit` is a division slug (`benguet`) or `slug/DISTRICT-CODE` (`benguet/LTR`); `period` a
     reporting period code (`2026`).

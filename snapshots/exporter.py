@@ -7,6 +7,7 @@ export can never run anything.
 
 import io
 
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -110,8 +111,8 @@ def template_workbook(form):
 def error_report_workbook(errors):
     """The rejected file's problems (row, column, value, message) as xlsx bytes."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title="Errors")
-    sheet.append(_header_row(sheet, ["Row", "Column", "Value", "Message"]))
+    sheet = workbook.create_sheet(title=_("Errors"))
+    sheet.append(_header_row(sheet, [_("Row"), _("Column"), _("Value"), _("Message")]))
     for error in errors or []:
         sheet.append(
             [

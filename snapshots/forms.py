@@ -17,7 +17,9 @@ def upload_units(user):
     choices = []
     for division in Division.objects.order_by("name"):
         if division_scope.covers_division(division):
-            choices.append((division.slug, f"{division.name} (division)"))
+            choices.append(
+                (division.slug, _("%(division)s (division)") % {"division": division.name})
+            )
     for district in District.objects.select_related("division").order_by("division__name", "name"):
         if district_scope.covers_district(district):
             choices.append(

@@ -12,6 +12,8 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from learners import vocab
 
 LRN_RE = re.compile(r"^\d{12}$")
@@ -23,6 +25,10 @@ NO = {"n", "no", "hindi", "false", "0"}
 
 class CellError(ValueError):
     """A cell's value breaks the form's rule; the message says which rule."""
+
+
+# Types of cell value whose cleaned value a column remembers (not bool: True == 1).
+CACHED_TYPES = frozenset({str, int, float, type(None)})
 
 
 def _text(raw):
@@ -82,11 +88,17 @@ class Column:
             if text and len(text) <= self.max_length:
                 return text
         cache = self._cache
-        if type(raw) is str and raw in cache:
+        if type(raw) in CACHED_TYPES and raw in cache:
             # Small value sets (scores, codes, dates) repeat across thousands of rows.
             return cache[raw]
         value = self._clean(raw)
-        if type(raw) is str and self.kind not in ("text", "lrn") and len(cache) < 50_000:
+        # Blank cells too; not free text or LRNs, which hardly repeat. An .xlsx gives numbers
+        # (scores, date serials) and None for blank cells where a .csv gives text.
+        if len(cache) < 50_000 and (
+            raw is None
+            or raw == ""
+            or (type(raw) in CACHED_TYPES and self.kind not in ("text", "lrn"))
+        ):
             cache[raw] = value
         return value
 
@@ -94,18 +106,18 @@ class Column:
         text = raw.strip() if isinstance(raw, str) else _text(raw)
         if text == "":
             if self.required:
-                raise CellError(f"{self.header} is required.")
+                raise CellError(_("%(header)s is required.") % {"header": self.header})
             return None
         kind = self.kind
         if kind == "text":
             if len(text) > self.max_length:
-                raise CellError(f"Longer than {self.max_length} characters.")
+                raise CellError(_("Longer than %(limit)s characters.") % {"limit": self.max_length})
             return text
         if kind == "lrn":
             if text.endswith(".0"):
                 text = text[:-2]
             if not LRN_RE.match(text):
-                raise CellError("An LRN is exactly 12 digits.")
+                raise CellError(_("An LRN is exactly 12 digits."))
             return text
         if kind in ("int", "clc_type", "year"):
             return self._number(text, raw, integral=True)
@@ -121,7 +133,7 @@ class Column:
                 return True
             if folded in NO:
                 return False
-            raise CellError("Write Yes or No.")
+            raise CellError(_("Write Yes or No."))
         raise AssertionError(kind)
 
     def _number(self, text, raw, *, integral):
@@ -130,22 +142,25 @@ class Column:
         try:
             number = float(text) if not isinstance(raw, int | float) else float(raw)
         except ValueError:
-            raise CellError("Not a number.") from None
+            raise CellError(_("Not a number.")) from None
         if integral:
             if not number.is_integer():
-                raise CellError("Must be a whole number.")
+                raise CellError(_("Must be a whole number."))
             number = int(number)
         else:
             number = round(number, 2)
         if self.min_value is not None and not (self.min_value <= number <= self.max_value):
-            raise CellError(f"Must be from {self.min_value:g} to {self.max_value:g}.")
+            raise CellError(
+                _("Must be from %(min)s to %(max)s.")
+                % {"min": f"{self.min_value:g}", "max": f"{self.max_value:g}"}
+            )
         return number
 
     def _date(self, text, raw):
         if isinstance(raw, int | float) and not isinstance(raw, bool):
             # A spreadsheet date cell arrives as its serial number (days since 1899-12-30).
             if not 1 <= raw < 2958466:
-                raise CellError("Not a date.")
+                raise CellError(_("Not a date."))
             return (EXCEL_EPOCH + datetime.timedelta(days=int(raw))).isoformat()
         if len(text) == 10 and text[4] == "-":
             try:
@@ -161,15 +176,17 @@ class Column:
             except ValueError:
                 continue
             if parsed.year < 1900:
-                raise CellError("A date before 1900 is not plausible.")
+                raise CellError(_("A date before 1900 is not plausible."))
             return parsed.isoformat()
-        raise CellError("Not a date; write YYYY-MM-DD or MM/DD/YYYY.")
+        raise CellError(_("Not a date; write YYYY-MM-DD or MM/DD/YYYY."))
 
     def _choice(self, text):
         code = vocab.parse(self.vocabulary, text)
         if code is None or (self.allowed and code not in self.allowed):
             options = "; ".join(str(label) for _v, label in self.choices())
-            raise CellError(f"Not one of the allowed values ({options}).")
+            raise CellError(
+                _("Not one of the allowed values (%(options)s).") % {"options": options}
+            )
         return code
 
     def display(self, value):
@@ -424,28 +441,31 @@ def check_row(form, values, *, today, reference_date):
     birthdate = values.get("birthdate")
     if birthdate:
         if birthdate > today.isoformat():
-            problems.append(("birthdate", "Birthdate is in the future."))
+            problems.append(("birthdate", _("Birthdate is in the future.")))
         elif values.get("age") is not None:
             expected = age_on(birthdate, reference_date)
             if abs(expected - values["age"]) > 1:
                 problems.append(
                     (
                         "age",
-                        f"Age does not match the birthdate (about {expected} at "
-                        f"{reference_date.isoformat()}).",
+                        _("Age does not match the birthdate (about %(age)s at %(date)s).")
+                        % {"age": expected, "date": reference_date.isoformat()},
                     )
                 )
     first = values.get("first_attendance")
     if first:
         if first > today.isoformat():
-            problems.append(("first_attendance", "First date of attendance is in the future."))
+            problems.append(("first_attendance", _("First date of attendance is in the future.")))
         elif birthdate and first <= birthdate:
-            problems.append(("first_attendance", "First date of attendance is before birth."))
+            problems.append(("first_attendance", _("First date of attendance is before birth.")))
     if form in ("AF3", "AF5"):
         filled = [key for key in LITERACY_COLUMNS if values.get(key) is not None]
         if len(filled) > 1:
             problems.append(
-                (filled[1], "Write the literacy score in one level column only (non, neo or post).")
+                (
+                    filled[1],
+                    _("Write the literacy score in one level column only (non, neo or post)."),
+                )
             )
         present = [key for key in FLT_ALL if values.get(key) is not None]
         if present and len(present) < len(FLT_ALL):
@@ -453,7 +473,10 @@ def check_row(form, values, *, today, reference_date):
             problems.append(
                 (
                     missing[0],
-                    "FLT scores come together: reading, numeracy, writing, listening & speaking and overall.",
+                    _(
+                        "FLT scores come together: reading, numeracy, writing, listening & "
+                        "speaking and overall."
+                    ),
                 )
             )
         elif present:
@@ -462,27 +485,34 @@ def check_row(form, values, *, today, reference_date):
                 problems.append(
                     (
                         "flt_overall",
-                        f"Overall Score must equal the sum of the four FLT scores ({total}).",
+                        _("Overall Score must equal the sum of the four FLT scores (%(total)s).")
+                        % {"total": total},
                     )
                 )
     if form == "AF4":
         registered, examined = values.get("date_registered"), values.get("date_examination")
         if registered and examined and examined < registered:
-            problems.append(("date_examination", "Date of examination is before registration."))
+            problems.append(("date_examination", _("Date of examination is before registration.")))
         if registered and registered > today.isoformat():
-            problems.append(("date_registered", "Date registered is in the future."))
+            problems.append(("date_registered", _("Date registered is in the future.")))
         level = values.get("ae_level")
         if birthdate and level in AE_MINIMUM_AGE:
             on = datetime.date.fromisoformat(examined or registered or today.isoformat())
             minimum = AE_MINIMUM_AGE[level]
             if age_on(birthdate, on) < minimum:
                 problems.append(
-                    ("ae_level", f"A learner must be at least {minimum} to take this A&E test.")
+                    (
+                        "ae_level",
+                        _("A learner must be at least %(age)s to take this A&E test.")
+                        % {"age": minimum},
+                    )
                 )
         if values.get("ae_taker") and not examined:
-            problems.append(("date_examination", "An actual taker needs the date of examination."))
+            problems.append(
+                ("date_examination", _("An actual taker needs the date of examination."))
+            )
     if form == "AF5" and values.get("ae_result") is not None and not values.get("ae_level"):
-        problems.append(("ae_level", "A&E Test Result needs the test taken."))
+        problems.append(("ae_level", _("A&E Test Result needs the test taken.")))
     return problems
 
 

@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from guard.text import invalid_character_message, is_unsafe, replace_unsafe
 from learners.crypto import PREFIX, fernet
 from snapshots import forms_spec
-from snapshots.forms_spec import CellError
+from snapshots.forms_spec import CACHED_TYPES, CellError
 from snapshots.readers import DATE1904_OFFSET, Limits, UnreadableFile, may_hold_nul, read_rows
 
 from .models import SnapshotRow
@@ -57,8 +58,10 @@ class ImportFailed(RuntimeError):
     job and the kind of error only, so the task's log line and stored result hold no learner data.
     """
 
-    def __init__(self, job_id, kind):
+    def __init__(self, job_id, kind, *, storage_outage=False):
         super().__init__(f"Snapshot import job {job_id} failed ({kind}).")
+        # The file storage was down (guard.storage_errors): an upload answers 503, not 500.
+        self.storage_outage = storage_outage
 
 
 def max_reported_errors():
@@ -181,10 +184,11 @@ def find_header(rows, form, result):
                         number,
                         f"{_letter(index)} ({expected[index]})",
                         raw,
-                        f'Expected the header "{expected[index]}" here; use the {form} template.',
+                        _('Expected the header "%(header)s" here; use the %(form)s template.')
+                        % {"header": expected[index], "form": form},
                     )
             for index in range(len(wanted), len(cells)):
-                result.add(number, _letter(index), row[index], "Unexpected extra column.")
+                result.add(number, _letter(index), row[index], _("Unexpected extra column."))
             _report_extra(result, number, getattr(row, "extra", None))
             return False
         if number >= HEADER_SEARCH_ROWS:
@@ -193,8 +197,11 @@ def find_header(rows, form, result):
         1,
         "",
         "",
-        f'No {form} header row found (the first column must be "{expected[0]}"); '
-        f"use the {form} template.",
+        _(
+            'No %(form)s header row found (the first column must be "%(header)s"); '
+            "use the %(form)s template."
+        )
+        % {"form": form, "header": expected[0]},
     )
     return False
 
@@ -261,7 +268,7 @@ def validate_file(
             ):
                 # Repeated cells (unit names, codes, scores, dates) come from the column's cache
                 # without a call; everything else goes through Column.clean.
-                value = cache.get(raw, _MISSING) if type(raw) is str else _MISSING
+                value = cache.get(raw, _MISSING) if type(raw) in CACHED_TYPES else _MISSING
                 if value is _MISSING:
                     try:
                         value = clean(raw)
@@ -273,7 +280,9 @@ def validate_file(
             if row_len > width:
                 for index in range(width, row_len):
                     if row[index] not in (None, ""):
-                        result.add(number, _letter(index), row[index], "Unexpected extra column.")
+                        result.add(
+                            number, _letter(index), row[index], _("Unexpected extra column.")
+                        )
                         ok = False
             row_district = district
             if "region" in has and not units.region_ok(values["region"]):
@@ -283,22 +292,19 @@ def validate_file(
             if "district" in has and values["district"] is not None:
                 row_district = units.district_for(values["district"])
                 if row_district is None:
-                    where = district.name if district else f"{division.name} division"
-                    result.add(
-                        number,
-                        labels[by_key["district"]],
-                        values["district"],
-                        f"Not a district of this snapshot ({where}).",
-                    )
+                    if district is not None:
+                        message = _("Not a district of this snapshot (%(district)s).") % {
+                            "district": district.name
+                        }
+                    else:
+                        message = _("Not a district of this snapshot (%(division)s division).") % {
+                            "division": division.name
+                        }
+                    result.add(number, labels[by_key["district"]], values["district"], message)
                     ok = False
             year = values.get("calendar_year")
             if year is not None and year not in years:
-                result.add(
-                    number,
-                    labels[by_key["calendar_year"]],
-                    year,
-                    f"The calendar year must be {' or '.join(map(str, sorted(years)))} for {period}.",
-                )
+                result.add(number, labels[by_key["calendar_year"]], year, _year_message(period))
                 ok = False
             lrn = values.get("lrn")
             if lrn is not None:
@@ -308,7 +314,7 @@ def validate_file(
                         number,
                         labels[by_key["lrn"]],
                         lrn,
-                        f"Duplicate LRN: already on row {first} of this file.",
+                        _("Duplicate LRN: already on row %(row)s of this file.") % {"row": first},
                     )
                     ok = False
                 else:
@@ -332,14 +338,14 @@ def validate_file(
             result.errors[-1] = RowError(0, "", "", str(error))
         result.errors.insert(0, result.errors.pop())
     if result.total == 0 and result.ok:
-        result.add(0, "", "", "The file has a header row but no learner rows.")
+        result.add(0, "", "", _("The file has a header row but no learner rows."))
     return result
 
 
 def _report_extra(result, number, extra):
     """A non-empty cell beyond the form's last column, as the reader noted it (readers.Row)."""
     if extra is not None:
-        result.add(number, _letter(extra[0]), extra[1], "Unexpected extra column.")
+        result.add(number, _letter(extra[0]), extra[1], _("Unexpected extra column."))
 
 
 def _refuse_unsafe_cells(result, number, row, labels):
@@ -354,12 +360,28 @@ def _refuse_unsafe_cells(result, number, row, labels):
     return cleaned
 
 
+def _year_message(period):
+    """What a wrong "Calendar Year" cell is told: the one year, or either of the two years of a
+    school year, the period names."""
+    years = sorted(period.years)
+    if len(years) == 1:
+        return _("The calendar year must be %(year)s for %(period)s.") % {
+            "year": years[0],
+            "period": period,
+        }
+    return _("The calendar year must be %(first)s or %(second)s for %(period)s.") % {
+        "first": years[0],
+        "second": years[1],
+        "period": period,
+    }
+
+
 def _unit_error(result, number, labels, by_key, values, key, unit):
     result.add(
         number,
         labels[by_key[key]],
         values[key],
-        f"Must be {unit.name} for this snapshot.",
+        _("Must be %(unit)s for this snapshot.") % {"unit": unit.name},
     )
     return False
 
@@ -449,7 +471,7 @@ def error_rows_csv(errors):
 
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["Row", "Column", "Value", "Message"])
+    writer.writerow([_("Row"), _("Column"), _("Value"), _("Message")])
     for error in errors:
         writer.writerow([error["row"], error["column"], error["value"], error["message"]])
     return out.getvalue()

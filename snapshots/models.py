@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from learners.crypto import EncryptedJSONField
-from organisation.models import District, Division, Region
+from organisation.models import District, Division, Region, null_as_zero
 
 
 class Form(models.TextChoices):
@@ -76,7 +76,10 @@ class ReportingPeriod(models.Model):
     @property
     def label(self):
         """The period with its deadline, e.g. "SY 2024-2025 EOSY due 31 March 2025"."""
-        return f"{self} due {self.deadline:%-d %B %Y}"
+        return _("%(period)s due %(deadline)s") % {
+            "period": self,
+            "deadline": f"{self.deadline:%-d %B %Y}",
+        }
 
     @property
     def years(self):
@@ -178,10 +181,15 @@ class Snapshot(FSMModelMixin, models.Model):
         verbose_name = _("snapshot")
         ordering = ["-period__start_year", "form", "division__name", "district__name", "-version"]
         constraints = [
+            # A division snapshot has no district: one version 1 per division too.
             models.UniqueConstraint(
-                fields=["form", "period", "division", "district", "version"],
+                "form",
+                "period",
+                "division",
+                null_as_zero("district"),
+                "version",
                 name="snapshot_version_unique",
-                nulls_distinct=False,
+                violation_error_message=_("This unit already has this version of the form."),
             ),
             models.CheckConstraint(
                 name="snapshot_level_matches_unit",
@@ -331,6 +339,9 @@ class ImportJob(models.Model):
     # Error values can quote personal data from the file, so the report is encrypted too.
     errors = EncryptedJSONField(null=True, blank=True)
     message = models.TextField(blank=True)
+    # The uploader's language: the messages and the error report are written in it, also when
+    # the import runs later in the task worker.
+    language = models.CharField(max_length=15, blank=True)
     snapshot = models.ForeignKey(
         Snapshot, on_delete=models.SET_NULL, null=True, blank=True, related_name="import_jobs"
     )

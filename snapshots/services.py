@@ -22,11 +22,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import File
 from django.db import connection, transaction
 from django.db.models import Min
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 from django_fsm import TransitionNotAllowed
 from wagtail.log_actions import log
 
 from guard.logs import error_kind, redacted_traceback
+from guard.storage_errors import StorageUnavailable, delete_quietly, storage_guard
 from learners.models import LearnerAccessLog
 from learners.services import log_bulk_access
 from organisation.models import District, Division, Role
@@ -57,6 +60,9 @@ class SnapshotError(Exception):
     """An operation that cannot proceed; the message is shown to the user as is."""
 
 
+MAY_NOT_UPLOAD = gettext_noop("You may not upload snapshots for %(unit)s.")
+
+
 def sync_row_limit():
     from django.conf import settings
 
@@ -75,7 +81,20 @@ def stale_job_minutes():
     return getattr(settings, "SNAPSHOT_STALE_JOB_MINUTES", 5)
 
 
-STOPPED_MESSAGE = "The import stopped unexpectedly; nothing was imported. Run it again."
+def queued_job_minutes():
+    from django.conf import settings
+
+    return getattr(settings, "SNAPSHOT_QUEUED_JOB_MINUTES", 30)
+
+
+STOPPED_MESSAGE = gettext_noop(
+    "The import stopped unexpectedly; nothing was imported. Run it again."
+)
+NEVER_STARTED_MESSAGE = gettext_noop(
+    "The import waited more than %(minutes)s minutes for the task worker and never started; "
+    "nothing was imported. Run it again. If it keeps happening, the task worker is not running: "
+    "tell the regional ALS technical assistant."
+)
 # Uploads of jobs that failed without a verdict on the file are kept this long for "Run again".
 RETRY_KEEP_DAYS = 7
 
@@ -93,21 +112,27 @@ def resolve_unit(text):
             Division.objects.filter(code__iexact=division_part).select_related("region").first()
         )
     if division is None:
-        raise SnapshotError(f'No division "{division_part}" (use its slug, e.g. benguet).')
+        raise SnapshotError(
+            _('No division "%(division)s" (use its slug, e.g. benguet).')
+            % {"division": division_part}
+        )
     if not district_part:
         return division, None
     district = District.objects.filter(division=division, code__iexact=district_part).first()
     if district is None:
         district = District.objects.filter(division=division, name__iexact=district_part).first()
     if district is None:
-        raise SnapshotError(f'No district "{district_part}" in {division.name}.')
+        raise SnapshotError(
+            _('No district "%(district)s" in %(division)s.')
+            % {"district": district_part, "division": division.name}
+        )
     return division, district
 
 
 def resolve_period(code):
     period = ReportingPeriod.objects.filter(code__iexact=(code or "").strip()).first()
     if period is None:
-        raise SnapshotError(f'No reporting period "{code}".')
+        raise SnapshotError(_('No reporting period "%(period)s".') % {"period": code})
     return period
 
 
@@ -171,7 +196,11 @@ def _refuse_if_under_review(form, period, division, district):
     latest = _latest(form, period, division, district)
     if latest is not None and latest.state == State.SUBMITTED:
         raise SnapshotError(
-            f"{latest} is under review; wait for it to be accepted or returned before uploading."
+            _(
+                "%(snapshot)s is under review; wait for it to be accepted or returned before "
+                "uploading."
+            )
+            % {"snapshot": latest}
         )
 
 
@@ -187,11 +216,16 @@ def start_import(user, *, form, period, division, district, upload, original_nam
     check); `inline=True` always imports before returning.
     """
     if form not in importer.forms_spec.FORMS:
-        raise SnapshotError(f'Unknown form "{form}"; use AF1, AF2, AF3, AF4 or AF5.')
+        raise SnapshotError(
+            _('Unknown form "%(form)s"; use AF1, AF2, AF3, AF4 or AF5.') % {"form": form}
+        )
     if district is not None and district.division_id != division.pk:
-        raise SnapshotError(f"{district} is not a district of {division}.")
+        raise SnapshotError(
+            _("%(district)s is not a district of %(division)s.")
+            % {"district": district, "division": division}
+        )
     if user is not None and not can_upload(user, division, district):
-        raise PermissionDenied(f"You may not upload snapshots for {district or division}.")
+        raise PermissionDenied(_(MAY_NOT_UPLOAD) % {"unit": district or division})
     _refuse_if_under_review(form, period, division, district)
     try:
         kind = sniff(upload)
@@ -219,13 +253,29 @@ def start_import(user, *, form, period, division, district, upload, original_nam
         original_name=safe_name,
         size=size,
         total=estimate,
+        language=translation.get_language() or "",
     )
     # A random key: two uploads for one unit at the same moment must never share an object
-    # (storage's "name available?" check is not atomic).
-    job.file.save(f"{form}-{division.slug}-{uuid.uuid4().hex}.{kind}", File(upload), save=False)
-    job.save()
+    # (storage's "name available?" check is not atomic). The object is written before the row,
+    # so storage down means no row (StorageUnavailable: the API's 503, the admin's message).
+    with storage_guard("snapshot upload"):
+        job.file.save(f"{form}-{division.slug}-{uuid.uuid4().hex}.{kind}", File(upload), save=False)
+    try:
+        job.save()
+    except Exception:
+        delete_quietly(job.file.storage, job.file.name)
+        raise
     if inline or (inline is None and small):
-        run_import(job.pk)
+        try:
+            run_import(job.pk)
+        except importer.ImportFailed as failed:
+            if not failed.storage_outage:
+                raise
+            # Storage went down between writing the upload and reading it back: the user is told
+            # nothing was saved, so nothing is (the object goes too if storage lets it).
+            delete_quietly(job.file.storage, job.file.name)
+            ImportJob.objects.filter(pk=job.pk).delete()
+            raise StorageUnavailable() from None
         job.refresh_from_db()
     else:
         from .tasks import import_snapshot_task
@@ -240,7 +290,16 @@ def _job_update(job_id, **fields):
 
 
 def run_import(job_id):
-    """Validate and store one ImportJob's file; the job ends succeeded or failed, never half-done."""
+    """Validate and store one ImportJob's file; the job ends succeeded or failed, never half-done.
+
+    Its messages and error report are in the uploader's language (ImportJob.language), also in
+    the task worker."""
+    language = ImportJob.objects.filter(pk=job_id).values_list("language", flat=True).first()
+    with translation.override(language or None):
+        return _claim_and_run(job_id)
+
+
+def _claim_and_run(job_id):
     job = ImportJob.objects.select_related("period", "division__region", "district").get(pk=job_id)
     # Claimed only from "queued": a task delivered twice, or a job the sweep already failed,
     # is not run a second time behind the other run's back.
@@ -268,10 +327,12 @@ def run_import(job_id):
         _job_update(
             job.pk,
             status=ImportJob.Status.FAILED,
-            message="The import failed unexpectedly; nothing was imported. Run it again later.",
+            message=_("The import failed unexpectedly; nothing was imported. Run it again later."),
             finished_at=timezone.now(),
         )
-        raise importer.ImportFailed(job.pk, error_kind(error)) from None
+        raise importer.ImportFailed(
+            job.pk, error_kind(error), storage_outage=isinstance(error, StorageUnavailable)
+        ) from None
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -295,7 +356,7 @@ def _discard_upload(job):
 
 def _run_import(job):
     with tempfile.TemporaryFile() as local:
-        with job.file.open("rb") as stored:
+        with storage_guard("snapshot import"), job.file.open("rb") as stored:
             shutil.copyfileobj(stored, local, 1 << 20)
         local.seek(0)
         result = importer.validate_file(
@@ -315,7 +376,12 @@ def _run_import(job):
             processed=result.total,
             total=result.total,
             error_count=result.error_count,
-            message=f"{result.error_count} error(s); nothing was imported.",
+            message=ngettext(
+                "%(count)s error; nothing was imported.",
+                "%(count)s errors; nothing was imported.",
+                result.error_count,
+            )
+            % {"count": result.error_count},
             finished_at=timezone.now(),
         )
         # The encrypted errors go through the model so the field encrypts them.
@@ -340,7 +406,12 @@ def _run_import(job):
         job.pk,
         status=ImportJob.Status.SUCCEEDED,
         snapshot=snapshot,
-        message=f"{result.total} rows imported into {snapshot}.",
+        message=ngettext(
+            "%(count)s row imported into %(snapshot)s.",
+            "%(count)s rows imported into %(snapshot)s.",
+            result.total,
+        )
+        % {"count": result.total, "snapshot": snapshot},
         finished_at=timezone.now(),
     )
     _discard_upload(job)
@@ -349,24 +420,50 @@ def _run_import(job):
 
 def fail_stale_jobs(now=None):
     """Mark failed every job "validating" or "saving" without progress for
-    SNAPSHOT_STALE_JOB_MINUTES (its worker died or was killed); returns how many.
+    SNAPSHOT_STALE_JOB_MINUTES (its worker died or was killed), and every job still "queued"
+    after SNAPSHOT_QUEUED_JOB_MINUTES (no worker took its task: the worker is down, or the task
+    row was lost); returns how many.
 
-    Cheap (one UPDATE on an indexed-enough small table), so it also runs on every job status read.
-    Their uploads are kept, so they can be run again (`run_again`). Uploads of jobs that failed
-    that way RETRY_KEEP_DAYS ago are deleted."""
+    Cheap (a few UPDATEs on an indexed-enough small table), so it also runs on every job status
+    read. Their uploads are kept, so they can be run again (`run_again`); a task of a swept job
+    that a worker takes later finds it no longer "queued" and leaves it alone (run_import).
+    Uploads of jobs that failed that way RETRY_KEEP_DAYS ago are deleted."""
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(minutes=stale_job_minutes())
     stale = ImportJob.objects.filter(
         status__in=[ImportJob.Status.VALIDATING, ImportJob.Status.SAVING], updated_at__lt=cutoff
     )
-    count = stale.update(
-        status=ImportJob.Status.FAILED,
-        message=STOPPED_MESSAGE,
-        finished_at=now,
-        updated_at=now,
-    )
+    count = 0
+    # The message in each uploader's language (a handful of languages: one UPDATE each).
+    for language in set(stale.values_list("language", flat=True)):
+        with translation.override(language or None):
+            count += stale.filter(language=language).update(
+                status=ImportJob.Status.FAILED,
+                message=_(STOPPED_MESSAGE),
+                finished_at=now,
+                updated_at=now,
+            )
     if count:
         logger.warning("Marked %s stalled snapshot import job(s) as failed", count)
+    # updated_at moves when a job is queued (created, or reset by run_again) and when a worker
+    # claims it, so on a queued job it says since when it has waited.
+    waited = queued_job_minutes()
+    never_started = ImportJob.objects.filter(
+        status=ImportJob.Status.QUEUED,
+        updated_at__lt=now - datetime.timedelta(minutes=waited),
+    )
+    swept = 0
+    for language in set(never_started.values_list("language", flat=True)):
+        with translation.override(language or None):
+            swept += never_started.filter(language=language).update(
+                status=ImportJob.Status.FAILED,
+                message=_(NEVER_STARTED_MESSAGE) % {"minutes": waited},
+                finished_at=now,
+                updated_at=now,
+            )
+    if swept:
+        logger.warning("Marked %s snapshot import job(s) failed that no task worker started", swept)
+    count += swept
     expired = ImportJob.objects.filter(
         status=ImportJob.Status.FAILED,
         finished_at__lt=now - datetime.timedelta(days=RETRY_KEEP_DAYS),
@@ -382,11 +479,13 @@ def run_again(user, job):
     `user` must be allowed to upload for the job's unit (None: the operator). Raises
     SnapshotError when the job cannot be run again; the job is then unchanged."""
     if user is not None and not can_upload(user, job.division, job.district):
-        raise PermissionDenied(f"You may not upload snapshots for {job.unit}.")
+        raise PermissionDenied(_(MAY_NOT_UPLOAD) % {"unit": job.unit})
     if not job.can_run_again:
         raise SnapshotError(
-            "Only an import that stopped or failed unexpectedly, and whose file is still kept, "
-            "can be run again; upload the file again instead."
+            _(
+                "Only an import that stopped or failed unexpectedly, and whose file is still "
+                "kept, can be run again; upload the file again instead."
+            )
         )
     reset = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.FAILED).update(
         status=ImportJob.Status.QUEUED,
@@ -399,7 +498,7 @@ def run_again(user, job):
         updated_at=timezone.now(),
     )
     if not reset:
-        raise SnapshotError("This import is already running again.")
+        raise SnapshotError(_("This import is already running again."))
     from .tasks import import_snapshot_task
 
     transaction.on_commit(lambda: import_snapshot_task.enqueue(job.pk))
@@ -432,7 +531,9 @@ def _target_snapshot(user, form, period, division, district, source_name):
     Division.objects.select_for_update().filter(pk=division.pk).first()
     latest = _latest(form, period, division, district, lock=True)
     if latest is not None and latest.state == State.SUBMITTED:
-        raise SnapshotError(f"{latest} is under review; nothing was imported.")
+        raise SnapshotError(
+            _("%(snapshot)s is under review; nothing was imported.") % {"snapshot": latest}
+        )
     if latest is not None and latest.state in (State.DRAFT, State.RETURNED):
         if latest.state == State.RETURNED:
             latest.reopen(user)
@@ -461,17 +562,31 @@ def _target_snapshot(user, form, period, division, district, source_name):
 
 @dataclass(frozen=True)
 class Action:
+    """A review action: its public name (API, forms, the log's "snapshots.<name>"), the model's
+    django-fsm transition it takes, its label, and whether it takes (or needs) comments."""
+
     name: str
+    transition: str
     label: str
+    takes_comments: bool = False
     needs_comments: bool = False
 
 
+# The one place for names, labels and the order buttons are shown in; which action is open in
+# which state is read from the model's transitions (Snapshot.get_available_state_transitions).
 ACTIONS = {
-    "submit": Action("submit", "Submit for review"),
-    "accept": Action("accept", "Accept"),
-    "return": Action("return", "Return with comments", needs_comments=True),
-    "reopen": Action("reopen", "Reopen as draft"),
+    "submit": Action("submit", "submit", gettext_lazy("Submit for review")),
+    "accept": Action("accept", "accept", gettext_lazy("Accept"), takes_comments=True),
+    "return": Action(
+        "return",
+        "return_for_correction",
+        gettext_lazy("Return with comments"),
+        takes_comments=True,
+        needs_comments=True,
+    ),
+    "reopen": Action("reopen", "reopen", gettext_lazy("Reopen as draft")),
 }
+ACTION_FOR_TRANSITION = {action.transition: action for action in ACTIONS.values()}
 
 
 def is_superseded(snapshot):
@@ -479,16 +594,16 @@ def is_superseded(snapshot):
 
 
 def available_actions(user, snapshot):
-    """The actions this user may take on this snapshot now."""
-    by_state = {
-        State.DRAFT: ["submit"],
-        State.RETURNED: ["submit", "reopen"],
-        State.SUBMITTED: ["accept", "return"],
-        State.ACCEPTED: [],
-    }
+    """The actions this user may take on this snapshot now: the model's transitions open from
+    its state, for which the user has the role and scope."""
     if is_superseded(snapshot):
         return []
-    return [ACTIONS[a] for a in by_state[State(snapshot.state)] if can_act(user, snapshot, a)]
+    open_now = {t.name for t in snapshot.get_available_state_transitions()}
+    return [
+        action
+        for action in ACTIONS.values()
+        if action.transition in open_now and can_act(user, snapshot, action.name)
+    ]
 
 
 @transaction.atomic
@@ -496,27 +611,33 @@ def transition(snapshot, action, user, comments=""):
     """Submit, accept, return or reopen a snapshot, after the role and scope checks."""
     snapshot = Snapshot.objects.select_for_update().get(pk=snapshot.pk)
     if action not in ACTIONS:
-        raise SnapshotError(f"Unknown action {action}.")
+        raise SnapshotError(_("Unknown action %(action)s.") % {"action": action})
+    step = ACTIONS[action]
     if not can_act(user, snapshot, action):
-        raise PermissionDenied(f"You may not {action} {snapshot}.")
+        raise PermissionDenied(
+            _("You may not take the action “%(action)s” on %(snapshot)s.")
+            % {"action": step.label, "snapshot": snapshot}
+        )
     if is_superseded(snapshot):
-        raise SnapshotError(f"{snapshot} has been superseded by a newer version.")
+        raise SnapshotError(
+            _("%(snapshot)s has been superseded by a newer version.") % {"snapshot": snapshot}
+        )
     comments = (comments or "").strip()
-    if ACTIONS[action].needs_comments and not comments:
-        raise SnapshotError("Say what needs correcting when returning a snapshot.")
+    if step.needs_comments and not comments:
+        raise SnapshotError(_("Say what needs correcting when returning a snapshot."))
     if action == "submit" and snapshot.row_count == 0:
-        raise SnapshotError("An empty snapshot cannot be submitted.")
-    method = {
-        "submit": lambda: snapshot.submit(user),
-        "accept": lambda: snapshot.accept(user, comments),
-        "return": lambda: snapshot.return_for_correction(user, comments),
-        "reopen": lambda: snapshot.reopen(user),
-    }[action]
+        raise SnapshotError(_("An empty snapshot cannot be submitted."))
     try:
-        method()
+        arguments = (user, comments) if step.takes_comments else (user,)
+        getattr(snapshot, step.transition)(*arguments)
     except TransitionNotAllowed:
         raise SnapshotError(
-            f"{snapshot} is {snapshot.get_state_display().lower()}; it cannot be {action}ed now."
+            _("%(snapshot)s is %(state)s; “%(action)s” is not possible now.")
+            % {
+                "snapshot": snapshot,
+                "state": snapshot.get_state_display().lower(),
+                "action": step.label,
+            }
         ) from None
     snapshot.save()
     log(
@@ -539,7 +660,9 @@ def consolidate(user, division, form, period):
     encrypted rows are copied as they are (no decryption needed) and renumbered.
     """
     if not scope_for(user, CONSOLIDATE_ROLES).covers_division(division):
-        raise PermissionDenied(f"You may not consolidate snapshots for {division}.")
+        raise PermissionDenied(
+            _("You may not consolidate snapshots for %(division)s.") % {"division": division}
+        )
     _refuse_if_under_review(form, period, division, None)
     sources = []
     for district in division.districts.order_by("name"):
@@ -554,11 +677,14 @@ def consolidate(user, division, form, period):
             sources.append(chosen)
     if not sources:
         raise SnapshotError(
-            f"No district of {division} has a submitted or accepted {form} for {period}."
+            _("No district of %(division)s has a submitted or accepted %(form)s for %(period)s.")
+            % {"division": division, "form": form, "period": period}
         )
     _refuse_duplicate_lrns(form, sources)
     names = ", ".join(s.district.name for s in sources)
-    snapshot = _target_snapshot(user, form, period, division, None, f"Consolidated: {names}")
+    snapshot = _target_snapshot(
+        user, form, period, division, None, _("Consolidated: %(districts)s") % {"districts": names}
+    )
     table = SnapshotRow._meta.db_table
     plain = [f for f in importer.ROW_FIELDS if f not in ("snapshot_id", "row_number")]
     columns = ", ".join(plain)
@@ -594,17 +720,29 @@ def _refuse_duplicate_lrns(form, sources):
             lrn = row.payload[position]
             if not lrn:
                 continue
-            where = f"{source.district.name} row {row.row_number}"
+            where = _("%(district)s row %(row)s") % {
+                "district": source.district.name,
+                "row": row.row_number,
+            }
             if lrn in seen:
-                clashes.append(f"{seen[lrn]} and {where}")
+                clashes.append(
+                    _("%(first)s and %(second)s") % {"first": seen[lrn], "second": where}
+                )
             else:
                 seen[lrn] = where
     if clashes:
         shown = "; ".join(clashes[:10])
-        more = f" (and {len(clashes) - 10} more)" if len(clashes) > 10 else ""
+        if len(clashes) > 10:
+            shown = _("%(clashes)s (and %(more)s more)") % {
+                "clashes": shown,
+                "more": len(clashes) - 10,
+            }
         raise SnapshotError(
-            f"The same LRN appears in more than one district snapshot: {shown}{more}. "
-            "Return the district snapshots concerned for correction."
+            _(
+                "The same LRN appears in more than one district snapshot: %(clashes)s. "
+                "Return the district snapshots concerned for correction."
+            )
+            % {"clashes": shown}
         )
 
 
@@ -620,7 +758,7 @@ class FormStatus:
 
     @property
     def label(self):
-        return {"on_time": "On time", "late": "Late", "missing": "Missing"}[self.status]
+        return {"on_time": _("On time"), "late": _("Late"), "missing": _("Missing")}[self.status]
 
 
 def deadline_board(period, divisions, today=None):
@@ -683,13 +821,22 @@ def send_reminders(today=None):
             recipients = reminder_recipients(division)
             if not recipients:
                 continue
-            subject = f"Overdue ALS data: {', '.join(missing)} for {period}"
-            body = (
-                f"The {division.name} division has not yet submitted {', '.join(missing)} for "
-                f"{period}, which was due on {period.deadline:%-d %B %Y}.\n\n"
+            forms = ", ".join(missing)
+            subject = _("Overdue ALS data: %(forms)s for %(period)s") % {
+                "forms": forms,
+                "period": period,
+            }
+            body = _(
+                "The %(division)s division has not yet submitted %(forms)s for %(period)s, which "
+                "was due on %(deadline)s.\n\n"
                 "Please consolidate the district snapshots and submit the division snapshot in "
                 "the ALS MIS (Snapshots in the admin).\n"
-            )
+            ) % {
+                "division": division.name,
+                "forms": forms,
+                "period": period,
+                "deadline": f"{period.deadline:%-d %B %Y}",
+            }
             send_mail(subject, body, None, recipients)
             ReminderLog.objects.create(
                 period=period,

@@ -19,5 +19,6 @@ def send_snapshot_reminders_task():
 
 @task()
 def fail_stale_imports_task():
-    """Mark failed the imports whose worker died (no progress for SNAPSHOT_STALE_JOB_MINUTES)."""
+    """Mark failed the imports whose worker died (no progress for SNAPSHOT_STALE_JOB_MINUTES) or
+    that no worker took (queued for SNAPSHOT_QUEUED_JOB_MINUTES)."""
     return services.fail_stale_jobs()

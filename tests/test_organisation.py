@@ -51,7 +51,11 @@ def test_seed_demo_is_idempotent_and_keeps_changed_data(demo, user_named):
 
 
 @pytest.mark.django_db
-def test_seed_demo_refuses_production_settings():
+def test_seed_demo_refuses_production_settings(django_user_model):
+    # The session's world holds the demo organisation: start this test (rolled back) without it.
+    django_user_model.objects.all().delete()
+    for unit in (CommunityLearningCenter, District, Division, Region):
+        unit.objects.all().delete()
     with override_settings(ALSMIS_ENVIRONMENT="production"), pytest.raises(CommandError):
         call_command("seed_demo")
     assert not Region.objects.exists()
@@ -122,3 +126,35 @@ def test_scope_can_count_only_some_roles(demo, user_named):
     lrqa = user_named("lrqa.benguet")
     assert scope_for(lrqa, roles=[Role.LR_QA_REVIEWER]).covers_division(benguet)
     assert scope_for(lrqa, roles=[Role.RECORDS_SECTION]).is_empty
+
+
+def test_the_database_refuses_the_same_role_twice_at_the_same_unit(demo, user_named):
+    """Region, division and district are nullable; the unique assignment holds on SQLite too."""
+    from django.db import IntegrityError, transaction
+
+    epsa = user_named("epsa.benguet")
+    held = RoleAssignment.objects.filter(user=epsa).first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RoleAssignment.objects.create(
+            user=epsa,
+            role=held.role,
+            region=held.region,
+            division=held.division,
+            district=held.district,
+        )
+    other = Division.objects.exclude(pk=held.division_id).first()
+    RoleAssignment.objects.create(user=epsa, role=held.role, division=other)
+    # The admin's form says so in words.
+    from organisation.views import RoleAssignmentForm
+
+    form = RoleAssignmentForm(
+        data={
+            "user": epsa.pk,
+            "role": held.role,
+            "division": other.pk,
+            "region": "",
+            "district": "",
+        }
+    )
+    assert not form.is_valid()
+    assert "This person already holds this role at this unit." in str(form.errors)

@@ -1,6 +1,5 @@
 """A task worker killed in the middle of a task: the task is re-queued (or failed), never lost."""
 
-import os
 import signal
 import subprocess
 import sys
@@ -10,21 +9,12 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from alsmis.task_recovery import recover_stale_tasks
 from tests.slow_tasks import sleep_on_first_run
-
-
-def worker_env():
-    db = connection.settings_dict
-    if not db["ENGINE"].endswith("postgresql"):
-        pytest.skip("the worker subprocess needs a shared server database")
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="alsmis.settings.test")
-    env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    return env
+from tests.workers import worker_env
 
 
 def wait_for_status(task_id, status, timeout=60):
@@ -127,7 +117,9 @@ def test_a_task_out_of_attempts_or_not_retryable_is_marked_failed_with_a_message
 
     assert set(outcome["requeued"]) == {retried.id}
     assert set(outcome["failed"]) == {exhausted.id, not_retried.id}
-    statuses = dict(DBTaskResult.objects.values_list("id", "status"))
+    # Only these rows: tasks queued while the session's data was seeded are READY and untouched.
+    mine = [retried.id, exhausted.id, not_retried.id, recent.id]
+    statuses = dict(DBTaskResult.objects.filter(id__in=mine).values_list("id", "status"))
     assert statuses == {
         retried.id: "READY",
         exhausted.id: "FAILED",

@@ -337,7 +337,7 @@ def update_submission(request, submission_id: int, payload: SubmissionIn):
 
 @router.post(
     "/{int:submission_id}/files",
-    response={201: FileOut, **error_responses(401, 403, 404, 409)},
+    response={201: FileOut, **error_responses(401, 403, 404, 409, 503)},
     summary="Upload a file (multipart: `file`, `role`)",
 )
 def upload_file(request, submission_id: int, role: Form[FileRole], file: File[UploadedFile]):
@@ -354,7 +354,7 @@ def upload_file(request, submission_id: int, role: Form[FileRole], file: File[Up
 
 @router.get(
     "/{int:submission_id}/files/{int:file_id}/download",
-    response={200: None, 302: None, **error_responses(401, 404)},
+    response={200: None, 302: None, **error_responses(401, 404, 503)},
     openapi_extra={
         "responses": {
             "200": {
@@ -376,7 +376,7 @@ def download_file(request, submission_id: int, file_id: int):
 
 @router.post(
     "/{int:submission_id}/transitions/{name}",
-    response={200: SubmissionDetailOut, **error_responses(401, 403, 404, 409)},
+    response={200: SubmissionDetailOut, **error_responses(401, 403, 404, 409, 503)},
     summary="Take a workflow action (submit, receive_at_division, approve ...)",
 )
 def take_transition(

@@ -10,8 +10,8 @@ from django.conf import settings
 from django.http import FileResponse, HttpResponseRedirect
 from django.utils.http import content_disposition_header
 
+from guard.storage_errors import storage_guard
 from repository.services import download_name
-from repository.storage_errors import storage_guard
 
 
 def _signed_url(submission_file, filename):

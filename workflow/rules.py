@@ -3,15 +3,18 @@
 One table, `ACTORS`, says for every transition and source state which role, held at which level
 for the submission's own division or region, may act; "submitter" and "claimant" add the actor's
 relation to the submission. `may_perform` is both django-fsm's `permission=` check (so
-`has_transition_perm` answers the UI) and what `perform_transition` enforces.
+`has_transition_perm` answers the UI) and what `perform_transition` enforces. `tasks_q` ("My
+tasks") is the query form of the same table over the steps each state waits for.
 """
+
+from functools import cache
 
 from django.db.models import Q
 
 from organisation.models import Level, Role
 from organisation.scope import assignments_for, scope_for
 
-from .models import State
+from .models import Journey, State
 
 S = State
 SUBMITTER = "submitter"
@@ -48,6 +51,19 @@ ACTORS = {
     "withdraw": {None: [REGIONAL_ALS, SYSADMIN]},
 }
 
+# Who acts for the office a submission comes from (besides its author), by origin level.
+OFFICE_ACTORS = {
+    Level.DIVISION: [(Role.EPSA, Level.DIVISION)],
+    Level.REGION: [REGIONAL_ALS, SYSADMIN],
+}
+
+# Where nobody is waiting, although ACTORS allows a transition: a published or withdrawn
+# submission rests (withdrawing it, or resubmitting it after a withdrawal, is a choice, not a
+# step anyone waits for); and giving a claimed review back to the pool is a way out, not the
+# step the claim waits for (the system administrator may do it for anyone).
+AT_REST = {S.PUBLISHED, S.WITHDRAWN}
+NOT_A_NEXT_STEP = {"release_claim"}
+
 # Roles that see submissions of their whole scope (teachers see only their own).
 STAFF_ROLES = [r for r in Role if r != Role.ALS_TEACHER]
 
@@ -77,11 +93,8 @@ def is_submitter(user, submission):
         return False
     if user.is_superuser or submission.created_by_id == user.pk:
         return True
-    if submission.origin_level == Level.DIVISION:
-        return holds(user, Role.EPSA, Level.DIVISION, submission)
-    if submission.origin_level == Level.REGION:
-        return holds(user, *REGIONAL_ALS, submission) or holds(user, *SYSADMIN, submission)
-    return False
+    office = OFFICE_ACTORS.get(submission.origin_level, [])
+    return any(holds(user, role, level, submission) for role, level in office)
 
 
 def _actor_matches(user, journey, actor, *, ignore_claim=False):
@@ -117,6 +130,77 @@ def could_ever_perform(user, journey, name):
     return False
 
 
+@cache
+def next_steps():
+    """{state: [transition name, ...]}: the transitions a submission in each state waits for,
+    read from the state machine's own transitions (states at rest have none). Do not modify it:
+    it is computed once."""
+    steps = {}
+    for transition in Journey._meta.get_field("state").get_all_transitions(Journey):
+        if transition.source in AT_REST or transition.name in NOT_A_NEXT_STEP:
+            continue
+        names = steps.setdefault(State(transition.source), [])
+        if transition.name not in names:
+            names.append(transition.name)
+    return steps
+
+
+def waiting_actors(state):
+    """The actors a submission in `state` waits for: ACTORS of its next steps."""
+    actors = []
+    for name in next_steps().get(state, []):
+        actors += [actor for actor in _actors(name, state) if actor not in actors]
+    return actors
+
+
+def _holds_q(user, role, level):
+    """The query form of `holds`: a Q over Submission for the units where the user holds `role`
+    at `level`."""
+    if user.is_superuser:
+        return Q()
+    field = "division_id" if level == Level.DIVISION else "region_id"
+    units = sorted(
+        {getattr(a, field) for a in assignments_for(user, role) if a.level == level} - {None}
+    )
+    return Q(**{f"{field}__in": units})
+
+
+def _office_q(user):
+    """Submissions whose origin office the user acts for (OFFICE_ACTORS)."""
+    condition = Q(pk__in=[])
+    for origin, office in OFFICE_ACTORS.items():
+        for role, level in office:
+            condition |= Q(origin_level=origin) & _holds_q(user, role, level)
+    return condition
+
+
+def _actor_q(user, actor):
+    """The query form of `_actor_matches`: a Q over Submission on which `actor` is this user."""
+    if actor == SUBMITTER:
+        if user.is_superuser:
+            # A superuser may act for any office, but only their own drafts wait on them.
+            return Q(created_by=user)
+        return Q(created_by=user) | _office_q(user)
+    if actor[0] == CLAIMANT:
+        return Q(journey__claimed_by=user) & _holds_q(user, *actor[1])
+    return _holds_q(user, *actor)
+
+
+def tasks_q(user):
+    """A Q over Submission for what waits on this user or on a pool they belong to: submissions
+    in a state whose next step (`next_steps`) ACTORS lets the user take."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    states_by_actor = {}
+    for state in next_steps():
+        for actor in waiting_actors(state):
+            states_by_actor.setdefault(actor, []).append(state)
+    condition = Q(pk__in=[])
+    for actor, states in states_by_actor.items():
+        condition |= Q(journey__state__in=states) & _actor_q(user, actor)
+    return condition
+
+
 def visibility_q(user):
     """A Q over Submission for what the user may see in the staff UI and the API.
 
@@ -134,14 +218,4 @@ def visibility_q(user):
             region_id__in=staff_scope.region_ids
         )
         condition |= in_scope & ~Q(journey__state=S.DRAFT)
-    epsa_divisions = [a.division_id for a in assignments_for(user, Role.EPSA) if a.division_id]
-    if epsa_divisions:
-        condition |= Q(origin_level=Level.DIVISION, division_id__in=epsa_divisions)
-    office_regions = [
-        a.region_id
-        for a in assignments_for(user, [Role.REGIONAL_ALS, Role.SYSTEM_ADMINISTRATOR])
-        if a.region_id
-    ]
-    if office_regions:
-        condition |= Q(origin_level=Level.REGION, region_id__in=office_regions)
-    return condition
+    return condition | _office_q(user)

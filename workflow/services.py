@@ -47,7 +47,7 @@ from .models import (
     TransitionRecord,
 )
 from .review import evaluate
-from .rules import could_ever_perform, is_submitter, visibility_q
+from .rules import could_ever_perform, is_submitter, tasks_q, visibility_q
 
 __all__ = [
     "WorkflowError",
@@ -569,66 +569,15 @@ def visible_submissions(user):
 
 
 def tasks_for(user):
-    """Submissions waiting on this user or on a pool they belong to, oldest first."""
+    """Submissions waiting on this user or on a pool they belong to, oldest first (who acts next
+    is read from workflow.rules.ACTORS, see `rules.tasks_q`)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return Submission.objects.none()
-    returned = [S.RETURNED_INCOMPLETE, S.RETURNED_FOR_REVISION]
-    own = Q(created_by=user, journey__state__in=[S.DRAFT, *returned])
-    if user.is_superuser:
-        condition = own | Q(journey__state__in=TASK_STATES)
-    else:
-        condition = own
-
-        def units(role, level):
-            field = "division_id" if level == Level.DIVISION else "region_id"
-            return [
-                getattr(a, field)
-                for a in assignments_for(user, role)
-                if a.level == level and getattr(a, field)
-            ]
-
-        for division_id in units(Role.RECORDS_SECTION, Level.DIVISION):
-            condition |= Q(journey__state=S.SUBMITTED, division_id=division_id)
-        for region_id in units(Role.RECORDS_SECTION, Level.REGION):
-            condition |= Q(journey__state=S.ENDORSED_TO_REGION, region_id=region_id)
-        for division_id in units(Role.LR_QA_REVIEWER, Level.DIVISION):
-            condition |= Q(journey__state=S.RECEIVED_BY_DIVISION, division_id=division_id)
-        for region_id in units(Role.LR_QA_REVIEWER, Level.REGION):
-            condition |= Q(journey__state=S.RECEIVED_BY_REGION, region_id=region_id)
-        condition |= Q(
-            journey__state__in=[S.UNDER_DIVISION_REVIEW, S.UNDER_REGIONAL_REVIEW],
-            journey__claimed_by=user,
-        )
-        for division_id in units(Role.EPSA, Level.DIVISION):
-            condition |= Q(
-                journey__state__in=[S.DRAFT, *returned],
-                origin_level=Level.DIVISION,
-                division_id=division_id,
-            )
-        for role in (Role.REGIONAL_ALS, Role.SYSTEM_ADMINISTRATOR):
-            for region_id in units(role, Level.REGION):
-                condition |= Q(journey__state=S.APPROVED, region_id=region_id)
-                condition |= Q(
-                    journey__state__in=[S.DRAFT, *returned],
-                    origin_level=Level.REGION,
-                    region_id=region_id,
-                )
     return (
-        Submission.objects.filter(condition)
+        Submission.objects.filter(tasks_q(user))
         .select_related("journey", "region", "division", "district", "created_by")
         .order_by("journey__state_changed_at")
     )
-
-
-TASK_STATES = [
-    S.SUBMITTED,
-    S.RECEIVED_BY_DIVISION,
-    S.UNDER_DIVISION_REVIEW,
-    S.ENDORSED_TO_REGION,
-    S.RECEIVED_BY_REGION,
-    S.UNDER_REGIONAL_REVIEW,
-    S.APPROVED,
-]
 
 
 def overdue_days():

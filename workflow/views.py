@@ -36,12 +36,12 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.boolean_radio_select import BooleanRadioSelect
 from wagtail.permission_policies.base import BasePermissionPolicy
 
+from guard.storage_errors import StorageUnavailable, delete_quietly
 from organisation.models import Role, RoleAssignment
 from organisation.scope import roles_of, scope_for
 from organisation.views import ScopedObjectsViewSetMixin
 from repository.models import Submission
 from repository.services import UploadRejected, missing_requirements
-from repository.storage_errors import StorageUnavailable, delete_quietly
 
 from . import services
 from .admin_forms import SubmissionAdminForm, TransitionForm

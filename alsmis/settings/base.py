@@ -37,6 +37,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
+    # Purges of the HTTP cache in front (cms/purge.py uses its backends). Before cms, whose
+    # ready() disconnects its own page receivers (cms/apps.py); it has no templates.
+    "wagtail.contrib.frontend_cache",
     # Project apps first so that their templates override Wagtail's where they mean to.
     "cms",
     "alsmis",
@@ -92,19 +95,20 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # Headers: the HTTPS redirect and the security headers (CSP by path,
-    # Permissions-Policy) come first, so that stored pages (cms/cache.py) and every early
-    # answer get them too, and a stored page is redirected to HTTPS like any other.
+    # Permissions-Policy) come first, so that every early answer gets them too.
     "django.middleware.security.SecurityMiddleware",
     "guard.csp.PathPolicyCSPMiddleware",
     # Input: NUL bytes and lone surrogates anywhere in a request are a 400
-    # naming the field (guard/middleware.py). Before the page store, so that neither its lookup
-    # nor anything after it ever sees such input.
+    # naming the field (guard/middleware.py). Before everything that reads the request.
     "guard.middleware.RejectUnsafeInputMiddleware",
-    # Stored whole pages for anonymous visitors (cms/cache.py). Before the rest, so that a stored
-    # page is answered without running that stack; it replays the headers that stack added.
-    "cms.cache.AnonymousPageCacheMiddleware",
+    # Cache-Control for the HTTP cache in front (cms/http_cache.py): public pages shareable for
+    # anonymous visitors, private for sessions. Before sessions, locale and CSRF, so that it sees
+    # the cookies and Vary they add.
+    "cms.http_cache.CachePolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # The API's messages in the language its client asks for (Accept-Language).
+    "api.middleware.ApiLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -118,8 +122,8 @@ MIDDLEWARE = [
     "accounts.middleware.SecondFactorMiddleware",
     "axes.middleware.AxesMiddleware",
     # Reliability (issue 12, faults): a file storage outage that a view did not answer itself
-    # is a 503 with a message, never a 500 (repository/storage_errors.py).
-    "repository.storage_errors.StorageUnavailableMiddleware",
+    # is a 503 with a message, never a 500 (guard/storage_errors.py).
+    "guard.storage_errors.StorageUnavailableMiddleware",
 ]
 
 # widgets render with the templates above, so that templates/wagtailadmin/widgets/
@@ -151,13 +155,7 @@ TEMPLATES = [
 def database(url, **options):
     """Django's settings of the database at `url` (dj_database_url's, and ours below)."""
     settings = dj_database_url.parse(url, **options)
-    if settings["ENGINE"] == "django.db.backends.postgresql":
-        # Django turns psycopg's prepared statements off (None). Its own cursors bind
-        # parameters on the client and never prepare anyway; the public site's hot statements
-        # (cms.db.run_prepared) bind on the server and ask to be prepared, which needs a
-        # threshold.
-        settings.setdefault("OPTIONS", {})["prepare_threshold"] = 5
-    elif settings["ENGINE"] == "django.db.backends.sqlite3":
+    if settings["ENGINE"] == "django.db.backends.sqlite3":
         settings.setdefault("OPTIONS", {}).update(sqlite_options())
     return settings
 
@@ -274,6 +272,16 @@ TASKS_RUNNING_TIMEOUT_SECONDS = int(env("TASKS_RUNNING_TIMEOUT_SECONDS", "1800")
 TASKS_MAX_ATTEMPTS = int(env("TASKS_MAX_ATTEMPTS", "3"))
 TASKS_NOT_RETRIED = env_list("TASKS_NOT_RETRIED", "")
 
+# The scheduler (`manage.py run_scheduler`, alsmis/schedule.py): a job's crontab moved
+# (JSON: {"verify_files": "0 3 * * *"}), jobs switched off (comma-separated names), and how
+# far the nightly fixity check reaches (unset: every file each night; N: files not checked
+# in the last N days, spreading a large repository over N nights).
+SCHEDULER_CRON = json.loads(env("SCHEDULER_CRON", "{}"))
+SCHEDULER_JOBS_OFF = env_list("SCHEDULER_JOBS_OFF", "")
+VERIFY_FILES_OLDER_THAN_DAYS = (
+    int(env("VERIFY_FILES_OLDER_THAN_DAYS")) if env("VERIFY_FILES_OLDER_THAN_DAYS") else None
+)
+
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
@@ -345,15 +353,14 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 LOGIN_URL = "wagtailadmin_login"
 
-# Public site (cms): anonymous page cache lifetime in seconds (0 = off) and paths never cached.
-ALSMIS_PAGE_CACHE_SECONDS = int(env("ALSMIS_PAGE_CACHE_SECONDS", "300"))
-# Ties stored pages to the code that rendered them; by default a hash of the sources (cms.cache).
-ALSMIS_RELEASE = env("ALSMIS_RELEASE", "")
-ALSMIS_PAGE_CACHE_EXCLUDE = ("/admin/", "/api/", "/documents/", "/i18n/", "/healthz", "/images/")
-# Stored pages each web process also keeps in memory (PostgreSQL only; 0 = none), served without
-# a query while no purge has been announced, and for at most this many seconds each.
-ALSMIS_PAGE_CACHE_LOCAL_ENTRIES = int(env("ALSMIS_PAGE_CACHE_LOCAL_ENTRIES", "2000"))
-ALSMIS_PAGE_CACHE_LOCAL_SECONDS = int(env("ALSMIS_PAGE_CACHE_LOCAL_SECONDS", "30"))
+# Public site (cms): the HTTP cache in front of gunicorn (Varnish, deploy/varnish/default.vcl).
+# Comma-separated base URLs of the caches to purge (`http://127.0.0.1:6081`), one per cache node;
+# unset, nothing is purged (no cache in front: `make run`, most tests). cms/purge.py.
+ALSMIS_FRONTEND_CACHE_URLS = env_list("ALSMIS_FRONTEND_CACHE_URL", "")
+WAGTAILFRONTENDCACHE = {
+    f"varnish{number}": {"BACKEND": "cms.purge.VarnishBackend", "LOCATION": url}
+    for number, url in enumerate(ALSMIS_FRONTEND_CACHE_URLS)
+}
 # OAI-PMH (/oai/): records per list response, the identifier namespace, the contact address.
 ALSMIS_OAI_PAGE_SIZE = int(env("ALSMIS_OAI_PAGE_SIZE", "100"))
 ALSMIS_OAI_REPOSITORY_IDENTIFIER = env("ALSMIS_OAI_REPOSITORY_IDENTIFIER", "alsmis.deped-car")
@@ -419,6 +426,9 @@ SNAPSHOT_MAX_SHARED_STRINGS_BYTES = int(
 SNAPSHOT_SYNC_MAX_BYTES = int(env("SNAPSHOT_SYNC_MAX_BYTES", str(4 * 1024 * 1024)))
 SNAPSHOT_IMPORT_TIME_LIMIT = int(env("SNAPSHOT_IMPORT_TIME_LIMIT", "600"))
 SNAPSHOT_STALE_JOB_MINUTES = int(env("SNAPSHOT_STALE_JOB_MINUTES", "5"))
+# Minutes a queued import may wait for the task worker before it is marked failed (no worker took
+# its task: the worker is down or the task row was lost); it can then be run again.
+SNAPSHOT_QUEUED_JOB_MINUTES = int(env("SNAPSHOT_QUEUED_JOB_MINUTES", "30"))
 
 # Learner transfers: days the learner's current division has to answer a
 # transfer request before escalate_learner_transfers hands it to regional ALS personnel.
@@ -518,5 +528,7 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "botocore": {"level": "WARNING"},
         "urllib3": {"level": "WARNING"},
+        # alsmis.scheduler logs each enqueued job; APScheduler's own "Running job" lines repeat it.
+        "apscheduler": {"level": "WARNING"},
     },
 }

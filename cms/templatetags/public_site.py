@@ -1,5 +1,6 @@
 """Template tags of the public site: the header menu, the Resources facets and results."""
 
+from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
 
@@ -11,16 +12,30 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext
 from wagtail.models import Site
 
-from cms import routing
-
 register = template.Library()
+
+
+@dataclass(frozen=True)
+class MenuSection:
+    """A section of the site in the header menu."""
+
+    title: str
+    url: str
+    # The section page's tree path: pages below it start with it (the menu's current item).
+    path: str
 
 
 @register.simple_tag(takes_context=True)
 def site_sections(context):
     """The live sections of the current site shown in menus, for the header's navigation."""
     request = context.get("request")
-    return routing.menu_sections(request, Site.find_for_request(request))
+    site = Site.find_for_request(request)
+    if site is None:
+        return []
+    return [
+        MenuSection(title=page.title, url=page.get_url(request), path=page.path)
+        for page in site.root_page.get_children().live().in_menu()
+    ]
 
 
 @register.simple_tag

@@ -531,7 +531,6 @@ def test_teacher_requests_and_enrols_after_acceptance(
     assert SENSITIVE["contact"] in response.text
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_people_accept_at_once_exactly_one_transition(demo, django_user_model):
     from learners.demo import seed_cycles

@@ -1,12 +1,15 @@
 """Fixtures for the public site: submissions ready to publish, real PDF and photo files."""
 
 import io
+from functools import lru_cache
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw
 
 
+# Drawing a PDF takes Pillow about 20 ms; the same text gives the same file for the session.
+@lru_cache(maxsize=256)
 def pdf_bytes(text="ALS learning resource"):
     """A real one-page PDF with some text on it (Pillow writes it)."""
     image = Image.new("RGB", (595, 842), "white")
@@ -18,17 +21,12 @@ def pdf_bytes(text="ALS learning resource"):
     return out.getvalue()
 
 
+@lru_cache(maxsize=16)
 def jpeg_bytes(color=(200, 120, 40)):
     image = Image.new("RGB", (800, 600), color)
     out = io.BytesIO()
     image.save(out, format="JPEG")
     return out.getvalue()
-
-
-@pytest.fixture
-def page_cache(settings):
-    """The anonymous page store switched on (the test settings leave it off)."""
-    settings.ALSMIS_PAGE_CACHE_SECONDS = 300
 
 
 @pytest.fixture
@@ -48,9 +46,6 @@ def make_submission(demo, user_named):
         Submission,
     )
     from repository.services import add_file
-    from repository.vocabularies import seed_vocabularies
-
-    seed_vocabularies()
 
     def make(
         kind="lr",

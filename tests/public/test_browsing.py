@@ -97,13 +97,13 @@ def test_selected_facet_links_remove_the_filter_and_urls_are_canonical(catalogue
 def test_facet_labels_and_result_fields_are_escaped(catalogue, client):
     from wagtail.models import Page
 
-    from cms.cache import purge_public_cache
     from cms.models import ResourceFacetValue
+    from cms.purge import collection_changed
 
     label = '<script>alert("x")</script> & Co'
     ResourceFacetValue.objects.filter(facet="strand", value="ls2").update(label=label)
     Page.objects.filter(title="Typhoon Signals Module").update(title="Typhoon <b>Signals</b>")
-    purge_public_cache()  # what an edit does: the facet index and rows are read again
+    collection_changed()  # what an edit does: the facet index and rows are read again
     html = client.get("/resources/?strand=ls2&q=").content.decode()
     assert '<script>alert("x")' not in html and "<b>Signals" not in html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co" in html

@@ -3,7 +3,6 @@
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from django.db.models import F
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
@@ -29,12 +28,11 @@ def counts(context, key):
     }
 
 
-def bump_listing_generation():
-    """What every publish, withdrawal or edit does to the listing generation."""
-    from cms.models import PublicCacheGeneration
+def bump_collection_version():
+    """What every publish, withdrawal or edit does to the collection version."""
+    from cms.purge import collection_changed
 
-    PublicCacheGeneration.objects.get_or_create(pk=1)
-    PublicCacheGeneration.objects.filter(pk=1).update(value=F("value") + 1)
+    collection_changed()
 
 
 @pytest.fixture
@@ -126,13 +124,13 @@ def test_text_search_with_facets_counts_the_current_results_in_few_queries(shelf
     assert counts(context, "kind") == {"research": 1}
     assert counts(context, "division") == {"benguet": 1}
     assert titles(search("q=terraces&kind=research&kind=lr&division=abra")) == []
-    # The facet index is built; new words in a new sort are then: the generation, the full
-    # text (unranked), the collection's title order (once per generation), the page's rows.
+    # The facet index is built; new words in a new sort are then: the version, the full
+    # text (unranked), the collection's title order (once per version), the page's rows.
     with CaptureQueriesContext(connection) as queries:
         context = search("q=terraces&division=benguet&sort=title")
         assert titles(context) == ["Rice Terraces of Banaue", "Water Use in Upland Farms"]
     assert len(queries) == 4, [q["sql"] for q in queries]
-    # Other words in that sort: the generation, the full text, the one row not yet read.
+    # Other words in that sort: the version, the full text, the one row not yet read.
     with CaptureQueriesContext(connection) as queries:
         context = search("q=vegetables&sort=title")
         assert titles(context) == ["Fractions at the Market"]
@@ -158,19 +156,19 @@ def test_refining_a_search_reuses_its_text_matches_until_the_next_publication(
         "Rice Terraces of Banaue",
         "Water Use in Upland Farms",
     ]
-    # A publication moves the generation on: the new item is found at once.
+    # A publication moves the version on: the new item is found at once.
     publish_submission(make_submission(title="Terraces and Tourism", summary="Visitors."))
     assert "Terraces and Tourism" in titles(search("q=terraces&kind=lr"))
 
 
 @pytest.mark.django_db
 @pytest.mark.postgres
-def test_sorts_other_than_relevance_read_the_collections_order_once_per_generation(
+def test_sorts_other_than_relevance_read_the_collections_order_once_per_version(
     shelf, make_submission
 ):
     everything = ["Fractions at the Market", "Rice Terraces of Banaue", "Water Use in Upland Farms"]
     assert titles(search("sort=title")) == everything
-    # Order, facets and rows are in memory now: only the generation is read.
+    # Order, facets and rows are in memory now: only the version is read.
     with CaptureQueriesContext(connection) as queries:
         assert titles(search("sort=title&kind=lr")) == everything[:2]
     assert len(queries) == 1, [q["sql"] for q in queries]
@@ -183,7 +181,7 @@ def test_sorts_other_than_relevance_read_the_collections_order_once_per_generati
     assert sorted(oldest) == ["Rice Terraces of Banaue", "Water Use in Upland Farms"]
     assert oldest == list(reversed(newest))
 
-    # A publication moves the generation on: the new page takes its place in each order.
+    # A publication moves the version on: the new page takes its place in each order.
     publish_submission(make_submission(title="Abaca Weaving", summary="Looms by the terraces."))
     assert titles(search("sort=title"))[0] == "Abaca Weaving"
     assert titles(search("q=terraces&sort=newest"))[0] == "Abaca Weaving"
@@ -191,7 +189,7 @@ def test_sorts_other_than_relevance_read_the_collections_order_once_per_generati
 
 
 @pytest.mark.django_db
-def test_unfiltered_facet_counts_are_cached_per_listing_generation(shelf, make_submission):
+def test_unfiltered_facet_counts_are_cached_per_collection_version(shelf, make_submission):
     from cms.models import ResourceFacetValue
 
     first = search("")
@@ -206,13 +204,13 @@ def test_unfiltered_facet_counts_are_cached_per_listing_generation(shelf, make_s
     assert "cms_resourcefacetvalue" not in sql and "COUNT(" not in sql.upper()
     assert counts(again, "kind") == counts(first, "kind")
 
-    # A change that bypasses publication is not seen until the generation moves on.
+    # A change that bypasses publication is not seen until the version moves on.
     ResourceFacetValue.objects.filter(facet="kind", value="research").delete()
     assert counts(search(""), "kind") == {"lr": 2, "research": 1}
-    bump_listing_generation()
+    bump_collection_version()
     assert counts(search(""), "kind") == {"lr": 2}
 
-    # Publishing bumps the generation: the new item is counted at once.
+    # Publishing bumps the version: the new item is counted at once.
     publish_submission(make_submission("story", title="From Farm to Diploma", division="abra"))
     after = search("")
     assert after["total"] == 4
@@ -236,7 +234,7 @@ def test_backfill_command_fills_pages_without_a_search_document(shelf):
     call_command("update_search_documents", "--missing", stdout=out)
     assert "written for 1 pages" in out.getvalue()
     assert not ResourcePage.objects.filter(search_document__isnull=True).exists()
-    # The command moves the listing generation on: searches made before see the new vectors.
+    # The command moves the collection version on: searches made before see the new vectors.
     assert titles(search("q=vegetables")) == ["Fractions at the Market"]
 
     out = StringIO()

@@ -87,7 +87,6 @@ def exercise(operation, mode, base_url, user):
 
 # The (pytest 9) subtest integration of schemathesis.pytest is not used: one plain test runs
 # every operation in both generation modes and reports every failing one at the end.
-@pytest.mark.postgres
 def test_api_matches_its_openapi_document(api_world, live_server, django_user_model):
     schema = load_schema(live_server)
     user = django_user_model.objects.get(username="epsa.benguet")

@@ -17,15 +17,12 @@ HTTPS_ON = {
 FROM_PROXY = {"X-Forwarded-Proto": "https"}
 
 
-@pytest.fixture
-def page_cache(settings):
-    """The anonymous page store switched on (the test settings leave it off)."""
-    settings.ALSMIS_PAGE_CACHE_SECONDS = 300
-
-
 def directives(response):
     """The Content-Security-Policy header as {directive: [sources]}."""
-    policy = response["Content-Security-Policy"]
+    if hasattr(response, "headers") and isinstance(response.headers, dict):  # through Varnish
+        policy = response.headers["content-security-policy"]
+    else:
+        policy = response["Content-Security-Policy"]
     parsed = {}
     for part in policy.split(";"):
         name, *sources = part.split()
@@ -87,21 +84,21 @@ def test_the_admin_allows_inline_styles_but_no_inline_script(demo, client):
     assert "Permissions-Policy" in login
 
 
-def test_a_stored_public_page_still_carries_every_header(page_cache, site_tree, client):
-    first = client.get("/resources/")
-    assert first["X-Page-Cache"] == "miss"
-    again = client.get("/resources/")
-    assert again["X-Page-Cache"] == "hit"
-    assert again["Content-Security-Policy"] == first["Content-Security-Policy"]
+def test_a_cached_public_page_still_carries_every_header(cached_site, site_tree):
+    first = cached_site.get("/resources/")
+    assert first.cache == "miss"
+    again = cached_site.get("/resources/")
+    assert again.cache == "hit"
+    assert again.headers["content-security-policy"] == first.headers["content-security-policy"]
     assert_strict(directives(again))
     for header in (
-        "Permissions-Policy",
-        "Referrer-Policy",
-        "Cross-Origin-Opener-Policy",
-        "X-Content-Type-Options",
-        "X-Frame-Options",
+        "permissions-policy",
+        "referrer-policy",
+        "cross-origin-opener-policy",
+        "x-content-type-options",
+        "x-frame-options",
     ):
-        assert again[header] == first[header], header
+        assert again.headers[header] == first.headers[header], header
 
 
 def test_http_is_redirected_to_https_and_https_gets_hsts(site_tree, client):
@@ -121,13 +118,13 @@ def test_http_is_redirected_to_https_and_https_gets_hsts(site_tree, client):
         assert "max-age=31536000" in admin["Strict-Transport-Security"]
 
 
-def test_a_stored_page_is_redirected_to_https_too(page_cache, site_tree, client):
-    with override_settings(**HTTPS_ON):
-        assert client.get("/resources/", headers=FROM_PROXY)["X-Page-Cache"] == "miss"
-        assert client.get("/resources/", headers=FROM_PROXY)["X-Page-Cache"] == "hit"
-        plain = client.get("/resources/")
-        assert plain.status_code == 301
-        assert plain["Location"] == "https://testserver/resources/"
+def test_a_page_cached_for_https_is_never_served_over_plain_http(cached_site, site_tree):
+    """Behind the TLS proxy, the cache keeps the HTTPS and the plain-HTTP answer apart, so the
+    application's redirect to HTTPS (above) is never skipped by a cached page."""
+    assert cached_site.get("/resources/", headers=FROM_PROXY).cache == "miss"
+    assert cached_site.get("/resources/", headers=FROM_PROXY).cache == "hit"
+    assert cached_site.get("/resources/").cache == "miss"
+    assert cached_site.get("/resources/", headers={"X-Forwarded-Proto": "http"}).cache == "miss"
 
 
 def test_a_client_cannot_claim_https_without_the_configured_proxy_header(site_tree, client):

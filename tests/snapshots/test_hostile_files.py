@@ -444,6 +444,63 @@ def test_the_admin_shows_a_stopped_job_and_runs_it_again(
     assert "Run again" not in client.get(f"/admin/snapshots/jobs/{job.pk}/").content.decode()
 
 
+def _waited(job, minutes):
+    # A queued job whose task no worker took (worker down, task row lost) for `minutes`.
+    ImportJob.objects.filter(pk=job.pk).update(
+        updated_at=timezone.now() - datetime.timedelta(minutes=minutes)
+    )
+
+
+@pytest.mark.django_db
+def test_a_queued_job_no_worker_took_fails_after_the_limit_and_runs_again(
+    client, user_named, period, af3_rows, run_tasks, django_capture_on_commit_callbacks, settings
+):
+    settings.SNAPSHOT_QUEUED_JOB_MINUTES = 30
+    # Its task was never enqueued (the on-commit callback did not run): as if the row was lost.
+    job = _queued_job(user_named, period, af3_rows)
+    raw, _token = issue_token(user_named("teacher.benguet"))
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    _waited(job, minutes=29)
+    assert client.get(f"/api/v1/snapshots/jobs/{job.pk}", **auth).json()["status"] == "queued"
+
+    _waited(job, minutes=31)
+    body = client.get(f"/api/v1/snapshots/jobs/{job.pk}", **auth).json()
+    assert body["status"] == "failed"
+    assert body["message"].startswith(
+        "The import waited more than 30 minutes for the task worker and never started"
+    )
+    job.refresh_from_db()
+    assert job.can_run_again and job.finished_at is not None
+    # A task of the swept job that a worker takes late leaves it alone.
+    assert services.run_import(job.pk) == ImportJob.Status.FAILED
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED and not job.snapshot_id
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/api/v1/snapshots/jobs/{job.pk}/run-again", **auth)
+    assert response.status_code == 202 and response.json()["status"] == "queued"
+    # Queued again just now: the sweep leaves it waiting for the worker.
+    assert services.fail_stale_jobs() == 0
+    run_tasks()
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.SUCCEEDED and job.snapshot.row_count == 5
+
+
+@pytest.mark.django_db
+def test_the_sweep_command_fails_queued_jobs_no_worker_took(user_named, period, af3_rows):
+    forgotten = _queued_job(user_named, period, af3_rows)
+    _waited(forgotten, minutes=45)
+    waiting = _queued_job(user_named, period, af3_rows)
+    out = io.StringIO()
+    call_command("fail_stale_imports", "--now", stdout=out)
+    assert "1 stalled import(s) marked failed." in out.getvalue()
+    forgotten.refresh_from_db()
+    waiting.refresh_from_db()
+    assert forgotten.status == ImportJob.Status.FAILED and forgotten.can_run_again
+    assert "never started" in forgotten.message
+    assert waiting.status == ImportJob.Status.QUEUED
+
+
 @pytest.mark.django_db
 def test_the_sweep_command_fails_stalled_jobs_only(user_named, period, af3_rows):
     stalled = _queued_job(user_named, period, af3_rows)

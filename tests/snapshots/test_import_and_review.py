@@ -293,3 +293,26 @@ def test_the_upload_is_deleted_from_storage_once_read(user_named, period, af3_ro
     job.refresh_from_db()
     assert job.status == ImportJob.Status.SUCCEEDED and not job.file
     assert keys() == before
+
+
+def test_the_database_allows_one_division_snapshot_per_version(period, demo):
+    """Division snapshots have no district; the unique version holds on SQLite too."""
+    from django.db import IntegrityError, transaction
+
+    from organisation.models import Division
+
+    division = Division.objects.get(slug="benguet")
+    fields = {
+        "form": "AF3",
+        "period": period,
+        "level": "division",
+        "region": division.region,
+        "division": division,
+        "district": None,
+        "version": 1,
+    }
+    Snapshot.objects.create(**fields)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Snapshot.objects.create(**fields)
+    district = division.districts.first()
+    Snapshot.objects.create(**{**fields, "level": "district", "district": district})

@@ -2,7 +2,8 @@
 
 import pytest
 
-from workflow.demo import lr_data, passing_review, pdf_upload
+from tests.journeys import pdf_upload
+from workflow.demo import lr_data, passing_review
 from workflow.services import create_submission, upload_file
 
 

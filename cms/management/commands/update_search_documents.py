@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
-from cms.cache import purge_public_cache
 from cms.models import ResourcePage
+from cms.purge import collection_changed
 from cms.search import update_search_documents, uses_search_document
 
 
@@ -27,7 +27,7 @@ class Command(BaseCommand):
         pages = ResourcePage.objects.filter(search_document__isnull=True) if missing else None
         count = update_search_documents(pages)
         if count:
-            # Stored searches, and the matches each web process remembers, were found with the
+            # Cached searches, and the matches each web process remembers, were found with the
             # old vectors.
-            purge_public_cache()
+            collection_changed()
         self.stdout.write(self.style.SUCCESS(f"Search vectors written for {count} pages."))

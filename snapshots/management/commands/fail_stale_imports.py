@@ -7,8 +7,9 @@ from snapshots.tasks import fail_stale_imports_task
 class Command(BaseCommand):
     help = (
         "Mark failed every snapshot import still validating or saving without progress for "
-        "SNAPSHOT_STALE_JOB_MINUTES (its worker died); they can then be run again. Queues a "
-        "task; --now runs here. Run it every few minutes (cron or a systemd timer)."
+        "SNAPSHOT_STALE_JOB_MINUTES (its worker died), or still queued after "
+        "SNAPSHOT_QUEUED_JOB_MINUTES (no worker took it); they can then be run again. Queues a "
+        "task; --now runs here. `run_scheduler` runs it every five minutes."
     )
 
     def add_arguments(self, parser):

@@ -4,7 +4,9 @@ The S3 client (botocore) and the local file system fail in different ways: a ref
 connection, a 5xx from the object store, a full or read-only disk. `storage_guard()` turns each of
 those into `StorageUnavailable`; views answer it with 503 and a message (the API as JSON, the admin
 on its form), and `StorageUnavailableMiddleware` answers any that a view did not catch. A missing
-object (FileNotFoundError, S3 404) is not an outage and passes through unchanged.
+object (FileNotFoundError, S3 404) is not an outage and passes through unchanged. It lives in
+`guard`, below every app, so that each of them (repository, snapshots, workflow, the public site,
+the API) may use it.
 """
 
 import logging
@@ -106,14 +108,18 @@ class StorageUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if is_storage_outage(exception) and _is_storage_error(exception):
+        if is_unguarded_storage_outage(exception):
             if not isinstance(exception, StorageUnavailable):
                 logger.warning("file storage unavailable: %s", type(exception).__name__)
             return unavailable_response(request)
         return None
 
 
-def _is_storage_error(exc):
-    # Outside the guarded calls, a bare OSError may come from anywhere (a socket to the mail
-    # server, the cache); the middleware only claims StorageUnavailable and botocore's errors.
-    return isinstance(exc, StorageUnavailable) or type(exc).__module__.startswith("botocore")
+def is_unguarded_storage_outage(exc):
+    """Whether an error that reached the top of a view (outside `storage_guard`) is a storage
+    outage: StorageUnavailable, or one of botocore's outage errors. A bare OSError may come from
+    anywhere there (a socket to the mail server, the cache), so it is not claimed."""
+    is_storage_error = isinstance(exc, StorageUnavailable) or type(exc).__module__.startswith(
+        "botocore"
+    )
+    return is_storage_error and is_storage_outage(exc)
