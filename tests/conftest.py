@@ -167,6 +167,20 @@ def _fresh_default_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the site's default language.
+
+    Django's LocaleMiddleware activates a request's language and leaves it active in the thread
+    (in a server the next request activates its own): after a test requests a /fil/ page, code
+    the next test runs outside a request (a page's URL, a rendered message) would be Filipino.
+    """
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def site_tree(db):
     """The public page tree: Home with Resources, CLMD, Issuances and the Directory."""

@@ -62,3 +62,14 @@ def test_the_lookup_fixtures_return_the_seeded_objects(demo, site_tree, user_nam
     assert demo.code == "CAR"
     assert site_tree.get_parent().depth == 1
     assert user_named("teacher.benguet").role_assignments.get().district.division.slug == "benguet"
+
+
+@RUNS
+@pytest.mark.django_db
+def test_each_test_starts_in_the_default_language(run, client):
+    from django.utils import translation
+
+    assert translation.get_language() == "en"
+    # A request for a Filipino page leaves Filipino active in this thread after it.
+    client.get("/fil/")
+    assert translation.get_language() == "fil"
