@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import expect
 
 from repository.vocabularies import seed_vocabularies
 from tests.api.factories import LR_PAYLOAD, pdf_upload
@@ -64,9 +65,11 @@ def test_records_section_receives_a_submission_in_the_browser(browser_page, user
 
     # The receipt slip opens from the page and is ready to print.
     page.get_by_role("link", name="Print receipt slip").click()
+    # The print style sheet must have loaded before print media is emulated.
+    page.wait_for_load_state("load")
     assert page.get_by_test_id("control-number").inner_text() == stamp.control_number
     page.emulate_media(media="print")
-    assert not page.get_by_role("button", name="Print").is_visible()
+    expect(page.get_by_role("button", name="Print")).to_be_hidden()
 
 
 @pytest.mark.browser
