@@ -1,8 +1,5 @@
 """/healthz reports each dependency; a task enqueued is run by the real db_worker."""
 
-import subprocess
-import sys
-
 import pytest
 from django.conf import settings
 from django.test.utils import override_settings
@@ -10,7 +7,7 @@ from django_tasks_db.models import DBTaskResult
 
 from alsmis.settings.base import s3_storage_options
 from alsmis.tasks import send_email
-from tests.workers import worker_env
+from tests.workers import run_worker_batch, worker_env
 
 
 @pytest.mark.django_db
@@ -51,14 +48,7 @@ def test_enqueued_task_is_run_by_the_db_worker():
     # The real worker, in its own process, against the test database.
     env = worker_env()
     env["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
-    completed = subprocess.run(
-        [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay", "--no-reload"],
-        env=env,
-        cwd=settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    completed = run_worker_batch(env)
     assert completed.returncode == 0, completed.stderr
     db_result = DBTaskResult.objects.get(id=result.id)
     assert db_result.status == "SUCCESSFUL"

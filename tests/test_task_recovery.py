@@ -14,7 +14,7 @@ from django_tasks_db.models import DBTaskResult
 
 from alsmis.task_recovery import recover_stale_tasks
 from tests.slow_tasks import sleep_on_first_run
-from tests.workers import worker_env
+from tests.workers import run_worker_batch, worker_env
 
 
 def wait_for_status(task_id, status, timeout=60):
@@ -66,23 +66,7 @@ def test_task_of_a_killed_worker_is_requeued_and_then_completes(tmp_path):
     call_command("recover_tasks", older_than=0)
     assert DBTaskResult.objects.get(id=result.id).status == "READY"
 
-    completed = subprocess.run(  # noqa: S603
-        [
-            sys.executable,
-            "manage.py",
-            "db_worker",
-            "--batch",
-            "--no-startup-delay",
-            "--no-reload",
-            "--queue-name",
-            "*",
-        ],
-        env=env,
-        cwd=settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    completed = run_worker_batch(env, "--queue-name", "*")
     assert completed.returncode == 0, completed.stderr
     row = DBTaskResult.objects.get(id=result.id)
     assert row.status == "SUCCESSFUL"

@@ -1,7 +1,10 @@
 """A real task worker (`manage.py db_worker`) in a subprocess, against the test database."""
 
 import os
+import subprocess
+import sys
 
+from django.conf import settings
 from django.db import connection
 
 
@@ -15,3 +18,24 @@ def worker_env():
     else:
         env.update(TEST_DB="sqlite", TEST_DB_FILE=str(db["NAME"]))
     return env
+
+
+def run_worker_batch(env=None, *extra):
+    """Run `manage.py db_worker --batch` (every task ready now, then exit) in a subprocess with
+    `env` (default `worker_env()`); the completed process."""
+    return subprocess.run(  # noqa: S603
+        [
+            sys.executable,
+            "manage.py",
+            "db_worker",
+            "--batch",
+            "--no-startup-delay",
+            "--no-reload",
+            *extra,
+        ],
+        env=env or worker_env(),
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
