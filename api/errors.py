@@ -1,7 +1,8 @@
 """One error body for the whole API, and an API that never answers anything but JSON.
 
 400 `{"detail": ..., "errors": {field: [messages]}}`; 401, 403, 404, 405, 429, 500 and 503 (the file
-storage is down: retry later) `{"detail": ...}`; 409 `{"detail": ...}` (for an incomplete submission with `"missing": [...]`).
+storage is down: retry later) `{"detail": ...}`; 409 `{"detail": ...}` (for an incomplete submission
+with `"missing": [{"field": ..., "message": ...}, ...]`).
 The 400 for a NUL byte or lone surrogate comes from guard/middleware.py in the same shape.
 
 `JsonOnlyNinjaAPI` also answers JSON where Django would answer with an HTML page: a path under
@@ -40,11 +41,19 @@ class FieldErrorsOut(Schema):
     errors: dict[str, list[str]]
 
 
+class MissingOut(Schema):
+    """One thing a step still needs: the submission field (or `<role>_file` for a file to upload
+    with that role; null when it is no field) and what to do, in a sentence."""
+
+    field: str | None
+    message: str
+
+
 class ConflictOut(Schema):
     """A 409: the state does not allow this now; `missing` lists what a step still needs."""
 
     detail: str
-    missing: list[str] | None = None
+    missing: list[MissingOut] | None = None
 
 
 ERROR_SCHEMAS = {
@@ -155,7 +164,8 @@ def install_error_handlers(api):
 def install_domain_error_handler(api, exception_class):
     """Map a domain exception carrying `.status_code`, `.message` and optional `.details`.
 
-    Dict details become field errors, list details become `missing` (what a step still needs).
+    Dict details become field errors, list details become `missing` (what a step still needs:
+    `{"field", "message"}` items; a bare message has no field).
     """
 
     def handler(request, exc):
@@ -165,7 +175,10 @@ def install_domain_error_handler(api, exception_class):
         if isinstance(details, dict):
             errors = {field: list(messages) for field, messages in details.items()}
         elif details:
-            extra["missing"] = list(details)
+            extra["missing"] = [
+                item if isinstance(item, dict) else {"field": None, "message": str(item)}
+                for item in details
+            ]
         if exc.status_code == 400 and errors is None:
             errors = {}
         return error_response(api, request, exc.status_code, exc.message, errors=errors, **extra)

@@ -427,6 +427,8 @@ class ResourcePage(Page):
         context.update(
             {
                 "files": files,
+                # The main file is the button under the title; the table lists the others.
+                "other_files": [f for f in files if f is not self.main_file],
                 "preview_file": self._preview_file(files),
                 "photos": [f for f in files if f.image_id],
                 "strands": self.facet_labels("strand"),
@@ -561,3 +563,9 @@ class PublicFile(models.Model):
     @property
     def is_image(self):
         return self.mime_type.startswith("image/")
+
+    @property
+    def format_label(self):
+        """The file's format as people name it: its extension in capitals ("PDF", "DOCX")."""
+        stem, dot, extension = self.name.rpartition(".")
+        return extension.upper() if dot and stem else ""

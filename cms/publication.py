@@ -255,3 +255,31 @@ def withdraw_submission(submission, user=None):
     if page.live:
         page.unpublish(user=user, log_action=True)
     return page
+
+
+def publication_preview(submission):
+    """What `publish_submission` would make public now, without saving anything: the page as
+    publication fills it (`_fill` on an unsaved copy), its address, which current files become
+    public and which stay private, and why publishing would be refused (if it would)."""
+    existing = ResourcePage.objects.filter(submission=submission).first()
+    parent = ResourcesIndexPage.objects.first()
+    if existing is not None:
+        page = existing.specific
+        url = page.get_url()
+    else:
+        page = PAGE_TYPES[submission.kind](submission=submission, slug=_stable_slug(submission))
+        url = f"{parent.get_url()}{page.slug}/" if parent is not None else ""
+    _fill(page, submission)
+    current = sorted(
+        submission.files.filter(is_current=True).order_by("uploaded_at"),
+        key=lambda f: (ROLE_ORDER.get(f.role, len(ROLE_ORDER)), f.uploaded_at),
+    )
+    return {
+        "page": page,
+        "url": url,
+        "republish": existing is not None,
+        "strands": page.facet_labels("strand"),
+        "public_files": [f for f in current if f.role in PUBLIC_ROLES],
+        "private_files": [f for f in current if f.role not in PUBLIC_ROLES],
+        "problems": [str(p) for p in publication_problems(submission)],
+    }

@@ -6,11 +6,12 @@ ORed, different facets are ANDed; counts are those of the current results (drill
 
 Full text: on PostgreSQL, `ResourcePage.search_document` (a weighted vector with a GIN index,
 written at publication and by `update_search_documents`) answers the query directly; elsewhere
-(SQLite for `make run`) Wagtail's search backend does. Facets: which live, public pages carry
-each facet value is kept as one bit set per value (`FacetIndex`), built once per collection
-version (`cms.purge.collection_version`: every publish, withdrawal and change of the site bumps
-it) and cached. Filtering and counting a search are then set operations in memory instead of
-GROUP BY queries over the whole collection.
+(SQLite for `make run`) Wagtail's search backend does, on an FTS5 table whose tokenizer stems
+(migration cms 0007). Both match word forms: "coin" finds "Coins", "farming" finds "farm".
+Facets: which live, public pages carry each facet value is kept as one bit set per value
+(`FacetIndex`), built once per collection version (`cms.purge.collection_version`: every
+publish, withdrawal and change of the site bumps it) and cached. Filtering and counting a
+search are then set operations in memory instead of GROUP BY queries over the whole collection.
 """
 
 import re
@@ -100,6 +101,11 @@ class SearchRequest:
         self.sort = sort
         self.page = params.get("page") or "1"
         self._encoded = None
+
+    @property
+    def chosen(self):
+        """How many facet values are chosen (the phone's filter toggle says it)."""
+        return sum(len(values) for values in self.selected.values())
 
     def query_string(self, *, toggle=None, sort=None, page=None):
         """The canonical query string, optionally toggling one facet value or changing sort/page.
@@ -241,8 +247,13 @@ def _all_text_matches(search, *, ranked):
             pages = pages.annotate(rank=SearchRank(F("search_document"), query))
             pages = pages.order_by("-rank", "-page_ptr_id")
         return pages.values_list("pk", flat=True)
+    # Wagtail quotes each word for SQLite's FTS5 (whose Porter tokenizer stems it: migration
+    # cms 0007) without escaping a double quote inside it, which FTS5 would refuse.
+    words = search.q.replace('"', " ").split()
+    if not words:
+        return []
     results = ResourcePage.objects.live().search(
-        search.q, operator="and", order_by_relevance=ranked
+        " ".join(words), operator="and", order_by_relevance=ranked
     )
     return results.get_queryset().values_list("pk", flat=True)
 

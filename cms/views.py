@@ -4,10 +4,6 @@ A file is served only while it is a current file of a live, publicly viewable re
 anything else (a draft, a withdrawn item, an older version, a guessed UUID) is a 404.
 """
 
-import io
-import shutil
-import tempfile
-
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db.models import F
@@ -19,6 +15,7 @@ from django.views.i18n import set_language
 
 from cms.models import PublicFile, ResourcePage
 from guard.storage_errors import storage_guard
+from repository.previews import render_pdf_page
 
 PREVIEW_WIDTH = 640
 
@@ -62,22 +59,9 @@ def public_file(request, file_uuid, name):
 
 
 def render_pdf_preview(fileobj, width=PREVIEW_WIDTH):
-    """PNG bytes of the first page of a PDF, `width` pixels wide (pypdfium2)."""
-    import pypdfium2
-
-    with tempfile.TemporaryFile() as spool:
-        shutil.copyfileobj(fileobj, spool, 1024 * 1024)
-        spool.seek(0)
-        document = pypdfium2.PdfDocument(spool)
-        try:
-            page = document[0]
-            scale = width / page.get_width()
-            image = page.render(scale=scale).to_pil()
-            out = io.BytesIO()
-            image.convert("RGB").save(out, format="PNG", optimize=True)
-            return out.getvalue()
-        finally:
-            document.close()
+    """PNG bytes of the first page of a PDF, `width` pixels wide (repository.previews, which
+    the staff's submission page draws its pages with too)."""
+    return render_pdf_page(fileobj, 1, width, optimize=True)
 
 
 @require_safe

@@ -1,5 +1,7 @@
-"""Wagtail hooks of the public site: unpublishing an item is the workflow's withdrawal, and
-every served page tells the HTTP cache policy (`cms.http_cache`) its type.
+"""Wagtail hooks of the public site: unpublishing an item is the workflow's withdrawal, every
+served page tells the HTTP cache policy (`cms.http_cache`) its type, and the submission page shows
+what publishing would make public (the workflow may not import the public site, so it asks
+through the `submission_publication_preview` hook).
 
 An editor may unpublish a published resource page from the page editor, as Wagtail users
 expect; the submission then goes to "withdrawn" with the editor as the actor, so the page, the
@@ -11,6 +13,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from wagtail import hooks
+from wagtail.admin.ui.components import Component
 
 from cms.http_cache import mark_page
 from cms.models import ResourcePage
@@ -73,6 +76,27 @@ def withdraw_unpublished_items(request, page):
             comment=_("Unpublished in the page editor."),
         )
     return None
+
+
+class PublicationPreview(Component):
+    """On the submission page, above the Publish button: the public page as publication would
+    fill it, and which files become public and which stay private (`publication_preview`)."""
+
+    template_name = "cms/publication_preview.html"
+
+    def __init__(self, submission):
+        self.submission = submission
+
+    def get_context_data(self, parent_context=None):
+        from cms.publication import publication_preview
+
+        return {"preview": publication_preview(self.submission)}
+
+
+@hooks.register("submission_publication_preview")
+def preview_publication(submission):
+    """The workflow's submission page asks the public site what publishing would show."""
+    return PublicationPreview(submission)
 
 
 @hooks.register("before_serve_page")

@@ -87,6 +87,7 @@ class LearnerForm(forms.ModelForm):
             "civil_status",
             "religion",
             "mother_tongue",
+            "mother_tongue_other",
             "ethnic_group",
             "disability",
             "mothers_maiden_name",
@@ -181,8 +182,17 @@ class EnrolmentForm(forms.Form):
         label=_("School year / cycle"), queryset=SchoolYearCycle.objects.filter(is_open=True)
     )
     clc = forms.ModelChoiceField(label=_("Community Learning Center"), queryset=None)
-    program = forms.ChoiceField(label=_("Program"), choices=Program.choices)
-    delivery_mode = forms.ChoiceField(label=_("Delivery mode"), choices=DeliveryMode.choices)
+    # Program and delivery mode start empty: the encoder chooses, nothing is assumed.
+    program = forms.ChoiceField(
+        label=_("Program"),
+        choices=[("", _("Choose…")), *Program.choices],
+        error_messages={"required": _("Choose the program the learner enrols in.")},
+    )
+    delivery_mode = forms.ChoiceField(
+        label=_("Delivery mode"),
+        choices=[("", _("Choose…")), *DeliveryMode.choices],
+        error_messages={"required": _("Choose how the program is delivered to the learner.")},
+    )
     date_first_attendance = forms.DateField(label=_("Date of first attendance"), widget=DateInput())
 
     def __init__(self, *args, clcs, **kwargs):

@@ -94,6 +94,12 @@ class Learner(models.Model):
     mother_tongue = models.CharField(
         _("mother tongue"), max_length=20, choices=MotherTongue.choices, blank=True
     )
+    mother_tongue_other = models.CharField(
+        _("mother tongue (other, specify)"),
+        max_length=100,
+        blank=True,
+        help_text=_("The language's name, when the mother tongue is “Other (specify)”."),
+    )
     last_grade_completed = models.CharField(
         _("last grade completed"), max_length=4, choices=GradeCompleted.choices, blank=True
     )
@@ -202,6 +208,23 @@ class Learner(models.Model):
     def clean(self):
         if self.birthdate and self.birthdate > date.today():
             raise ValidationError({"birthdate": _("The birthdate cannot be in the future.")})
+        self.mother_tongue_other = (self.mother_tongue_other or "").strip()
+        if self.mother_tongue == MotherTongue.OTHER and not self.mother_tongue_other:
+            raise ValidationError(
+                {"mother_tongue_other": _("Write the name of the mother tongue.")}
+            )
+        if self.mother_tongue != MotherTongue.OTHER:
+            self.mother_tongue_other = ""
+
+    @property
+    def mother_tongue_label(self):
+        """The mother tongue as the forms print it ("Other (specify): Bago" for another)."""
+        if not self.mother_tongue:
+            return ""
+        label = MotherTongue(self.mother_tongue).label
+        if self.mother_tongue == MotherTongue.OTHER:
+            return f"{label}: {self.mother_tongue_other}"
+        return label
 
 
 class LearnerAlias(models.Model):

@@ -170,6 +170,34 @@ def transfers_visible_to(user):
     )
 
 
+#: Who answers a request in which state: (the actions, the roles that take them). The states
+#: are read from the model's transitions; the roles' scope must cover the learner's current
+#: division (the request's from_division), as `may_answer` and `may_decide_for_region` say.
+ANSWERERS = ((("accept", "decline"), ANSWER_ROLES), (("approve", "refuse"), REGION_ROLES))
+
+
+def _opening_states(names):
+    field = TransferRequest._meta.get_field("state")
+    return {t.source for t in field.get_all_transitions(TransferRequest) if t.name in names}
+
+
+def waiting_for(user):
+    """Open requests this user must answer, oldest first: those asking for a learner of their
+    division (EPSA, focal person), and those escalated in their region (regional ALS personnel)."""
+    queryset = TransferRequest.objects.select_related(
+        "learner", "from_division", "to_division", "requested_by"
+    )
+    found = TransferRequest.objects.none()
+    for names, roles in ANSWERERS:
+        scope = scope_for(user, roles)
+        if scope.is_empty:
+            continue
+        found |= scope.filter(
+            queryset.filter(state__in=_opening_states(names)), division_field="from_division_id"
+        )
+    return found.order_by("requested_at", "pk")
+
+
 def request_divisions(user, learner):
     """Divisions for which this user may request ``learner`` (where they enrol, not its own)."""
     if not services.may_enrol(user):

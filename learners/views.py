@@ -38,7 +38,7 @@ from .forms import (
     TransferRequestForm,
 )
 from .models import Enrolment, Learner, LearnerAccessLog, SchoolYearCycle, TransferState
-from .vocab import CivilStatus, MotherTongue, Sex
+from .vocab import CivilStatus, Sex
 
 ADMIN = LearnerAccessLog.Channel.ADMIN
 SOURCE_CONFIRMED = "learners_source_confirmed"
@@ -77,10 +77,7 @@ def learner_details(learner):
             CivilStatus(learner.civil_status).label if learner.civil_status else "",
         ),
         (_("Religion"), learner.religion or ""),
-        (
-            _("Mother tongue"),
-            MotherTongue(learner.mother_tongue).label if learner.mother_tongue else "",
-        ),
+        (_("Mother tongue"), learner.mother_tongue_label),
         (_("IP (ethnic group)"), learner.ethnic_group or ""),
         (_("PWD"), learner.disability or ""),
         (_("Mother's maiden name"), learner.mothers_maiden_name or ""),
@@ -101,6 +98,7 @@ DETAIL_FIELDS = [
     "birthdate",
     *Learner.SENSITIVE_FIELDS,
     "mother_tongue",
+    "mother_tongue_other",
     "last_grade_completed",
     "date_mapped",
     "interested_in_als",

@@ -24,27 +24,72 @@ class Sex(models.TextChoices):
 
 
 class MotherTongue(models.TextChoices):
-    """The 19 major languages identified by DepEd (DO 16 s. 2012, DO 28 s. 2013)."""
+    """Mother tongues: the Cordillera's languages, Filipino and English, the 19 major languages
+    identified by DepEd (DO 16 s. 2012, DO 28 s. 2013), and "Other (specify)", whose name is
+    written in ``Learner.mother_tongue_other``. In alphabetical order, "Other" last: the order
+    the enrolment form lists them in."""
 
-    TAGALOG = "tagalog", "Tagalog"
-    KAPAMPANGAN = "kapampangan", "Kapampangan"
-    PANGASINENSE = "pangasinense", "Pangasinense"
-    ILOKO = "iloko", "Iloko"
+    AKLANON = "aklanon", "Aklanon"
+    BALANGAO = "balangao", "Balangao"
     BIKOL = "bikol", "Bikol"
+    BONTOK = "bontok", "Bontok"
     CEBUANO = "cebuano", "Cebuano"
+    CHABACANO = "chabacano", "Chabacano"
+    ENGLISH = "english", "English"
+    FILIPINO = "filipino", "Filipino"
     HILIGAYNON = "hiligaynon", "Hiligaynon"
-    WARAY = "waray", "Waray"
-    TAUSUG = "tausug", "Tausug"
+    IBALOI = "ibaloi", "Ibaloi"
+    IFUGAO = "ifugao", "Ifugao (variety not stated)"
+    IFUGAO_AMGANAD = "ifugao_amganad", "Ifugao – Amganad"
+    IFUGAO_AYANGAN = "ifugao_ayangan", "Ifugao – Ayangan"
+    IFUGAO_BATAD = "ifugao_batad", "Ifugao – Batad"
+    IFUGAO_MAYOYAO = "ifugao_mayoyao", "Ifugao – Mayoyao"
+    IFUGAO_TUWALI = "ifugao_tuwali", "Ifugao – Tuwali"
+    ILOKO = "iloko", "Iloko (Ilokano)"
+    ISNAG = "isnag", "Isnag"
+    ITNEG = "itneg", "Itneg"
+    IVATAN = "ivatan", "Ivatan"
+    KALANGUYA = "kalanguya", "Kalanguya (Ikalahan)"
+    KALINGA = "kalinga", "Kalinga"
+    KANKANAEY = "kankanaey", "Kankanaey"
+    KAPAMPANGAN = "kapampangan", "Kapampangan"
+    KARAO = "karao", "Karao"
+    KINARAY_A = "kinaray-a", "Kinaray-a"
     MAGUINDANAOAN = "maguindanaoan", "Maguindanaoan"
     MARANAO = "maranao", "Maranao"
-    CHABACANO = "chabacano", "Chabacano"
-    YBANAG = "ybanag", "Ybanag"
-    IVATAN = "ivatan", "Ivatan"
+    PANGASINENSE = "pangasinense", "Pangasinense"
     SAMA = "sama", "Sama"
-    AKLANON = "aklanon", "Aklanon"
-    KINARAY_A = "kinaray-a", "Kinaray-a"
-    YAKAN = "yakan", "Yakan"
     SURIGAONON = "surigaonon", "Surigaonon"
+    TAGALOG = "tagalog", "Tagalog"
+    TAUSUG = "tausug", "Tausug"
+    WARAY = "waray", "Waray"
+    YAKAN = "yakan", "Yakan"
+    YBANAG = "ybanag", "Ybanag"
+    OTHER = "other", "Other (specify)"
+
+
+#: The 19 major languages identified by DepEd (DO 16 s. 2012, DO 28 s. 2013).
+DEPED_MOTHER_TONGUES = (
+    MotherTongue.TAGALOG,
+    MotherTongue.KAPAMPANGAN,
+    MotherTongue.PANGASINENSE,
+    MotherTongue.ILOKO,
+    MotherTongue.BIKOL,
+    MotherTongue.CEBUANO,
+    MotherTongue.HILIGAYNON,
+    MotherTongue.WARAY,
+    MotherTongue.TAUSUG,
+    MotherTongue.MAGUINDANAOAN,
+    MotherTongue.MARANAO,
+    MotherTongue.CHABACANO,
+    MotherTongue.YBANAG,
+    MotherTongue.IVATAN,
+    MotherTongue.SAMA,
+    MotherTongue.AKLANON,
+    MotherTongue.KINARAY_A,
+    MotherTongue.YAKAN,
+    MotherTongue.SURIGAONON,
+)
 
 
 class Program(models.TextChoices):
@@ -118,6 +163,7 @@ _VARIANTS = {
         "ilocano": "iloko",
         "ilokano": "iloko",
         "ilokano/iloko": "iloko",
+        "iloko": "iloko",
         "bicol": "bikol",
         "bisaya": "cebuano",
         "binisaya": "cebuano",
@@ -127,7 +173,34 @@ _VARIANTS = {
         "ibanag": "ybanag",
         "kinaray a": "kinaray-a",
         "kinaraya": "kinaray-a",
-        "filipino": "tagalog",
+        "pilipino": "filipino",
+        "kankana-ey": "kankanaey",
+        "kankanay": "kankanaey",
+        "kankanaey/applai": "kankanaey",
+        "applai": "kankanaey",
+        "ibaloy": "ibaloi",
+        "inibaloi": "ibaloi",
+        "nabaloi": "ibaloi",
+        "ikalahan": "kalanguya",
+        "kallahan": "kalanguya",
+        "kalanguya": "kalanguya",
+        "ifugao": "ifugao",
+        "tuwali": "ifugao_tuwali",
+        "ifugao tuwali": "ifugao_tuwali",
+        "ayangan": "ifugao_ayangan",
+        "ifugao ayangan": "ifugao_ayangan",
+        "amganad": "ifugao_amganad",
+        "ifugao amganad": "ifugao_amganad",
+        "batad": "ifugao_batad",
+        "ifugao batad": "ifugao_batad",
+        "mayoyao": "ifugao_mayoyao",
+        "ifugao mayoyao": "ifugao_mayoyao",
+        "tinggian": "itneg",
+        "tingguian": "itneg",
+        "isneg": "isnag",
+        "bontoc": "bontok",
+        "finontok": "bontok",
+        "other": "other",
     },
     Program: {
         "blp": "BLP",
@@ -216,6 +289,24 @@ def parse(vocabulary, text):
             return value
     variants = {fold(variant): value for variant, value in _VARIANTS.get(vocabulary, {}).items()}
     return variants.get(key)
+
+
+#: How a spreadsheet cell stores "Other (specify)" with its name: "other:Bago".
+OTHER_PREFIX = "other:"
+_OTHER_RE = re.compile(
+    r"^other\s*(?:\(\s*specify\s*\))?\s*(?:[:\-\u2013\u2014]\s*|\(\s*)(?P<name>[^()]*?)\s*\)?$",
+    re.IGNORECASE,
+)
+
+
+def specified_other(text):
+    """The name given in "Other: Bago" (or "Other (specify): Bago", "Other - Bago",
+    "Other (Bago)"), or None when ``text`` is not written so."""
+    match = _OTHER_RE.match(" ".join(str(text or "").split()))
+    name = match.group("name") if match else ""
+    if not name or name.lower() == "specify":
+        return None
+    return name
 
 
 def literacy_level_for(score):

@@ -5,10 +5,15 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
-from . import services, transfers, urls
+from organisation.dashboard import MY_TASKS_HOOK, SHORTCUTS_HOOK
+
+from . import dashboard, services, transfers, urls
 from .views import SchoolYearCycleViewSet
 
 cycle_viewset = SchoolYearCycleViewSet("learners_cycles")
+
+hooks.register(MY_TASKS_HOOK, dashboard.my_tasks)
+hooks.register(SHORTCUTS_HOOK, dashboard.shortcuts)
 
 
 @hooks.register("register_admin_viewset")

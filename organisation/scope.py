@@ -132,3 +132,29 @@ def roles_of(user):
 def learner_data_scope(user):
     """The units where the user holds a learner-data role (organisation.roles.LEARNER_DATA_ROLES)."""
     return scope_for(user, LEARNER_DATA_ROLES)
+
+
+def users_covering(roles, *, region=None, division=None, district=None):
+    """Active users holding one of `roles` in a way that covers the unit (the inverse of
+    `scope_for`): a region-level assignment covers its divisions and districts, a division-level
+    one its districts. Give one unit; superusers, who cover everything, are not listed."""
+    from django.contrib.auth import get_user_model
+
+    roles = [roles] if isinstance(roles, str) else list(roles)
+    condition = Q(pk__in=[])
+    if district is not None:
+        district = district if isinstance(district, District) else District.objects.get(pk=district)
+        condition |= Q(district=district)
+        division = district.division
+    if division is not None:
+        division = division if isinstance(division, Division) else Division.objects.get(pk=division)
+        condition |= Q(division=division)
+        region = division.region_id
+    if region is not None:
+        condition |= Q(region_id=getattr(region, "pk", region))
+    assignments = RoleAssignment.objects.filter(condition, role__in=roles)
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, pk__in=assignments.values("user_id"))
+        .order_by("last_name", "first_name", "username")
+    )

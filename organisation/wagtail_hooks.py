@@ -1,6 +1,7 @@
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
+from .dashboard import ShortcutsPanel, shortcuts_for
 from .models import CommunityLearningCenter, District, Division, Region, RoleAssignment
 from .users import GuardedAssignRoleBulkAction, GuardedSetActiveStateBulkAction
 from .views import OrganisationViewSetGroup, ScopedPermissionPolicy
@@ -18,3 +19,10 @@ def register_organisation_viewsets():
 # same action names: the registry keeps the last class per action.
 hooks.register("register_bulk_action", GuardedAssignRoleBulkAction, order=100)
 hooks.register("register_bulk_action", GuardedSetActiveStateBulkAction, order=100)
+
+
+@hooks.register("construct_homepage_panels")
+def add_role_shortcuts_panel(request, panels):
+    shortcuts = shortcuts_for(request.user)
+    if shortcuts:
+        panels.append(ShortcutsPanel(shortcuts))

@@ -4,6 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import Submission, school_year_validator
+from .services import required_fields
+
+NEEDED_TO_SUBMIT = _("Needed to submit.")
 
 KIND_FIELDS = {
     Submission.Kind.LEARNING_RESOURCE: [
@@ -29,9 +32,11 @@ COMMON_FIELDS = ["kind", "title", "summary", "authors", "keywords", "languages",
 
 
 class SubmissionForm(forms.ModelForm):
-    """Metadata of a submission. A draft may be incomplete; completeness is checked on receipt
-    (`repository.services.missing_requirements`). Where the submission comes from (region,
-    division, district) and who made it are set by the workflow service, never by the form.
+    """Metadata of a submission. A draft may be saved incomplete; submitting it needs what
+    `repository.services.missing_items` lists, and the form names those fields in
+    `required_to_submit` (for a new submission: what any kind needs, since each kind shows only
+    its own fields). Where the submission comes from (region, division, district) and who made
+    it are set by the workflow service, never by the form.
     """
 
     class Meta:
@@ -54,6 +59,23 @@ class SubmissionForm(forms.ModelForm):
         if self.instance.pk:
             # The kind decides the rating sheet and the completeness rules; it is fixed once saved.
             self.fields["kind"].disabled = True
+        self.required_to_submit = self._required_to_submit()
+        for name in self.required_to_submit & set(self.fields):
+            field = self.fields[name]
+            # Not `required`: a draft is saved without them. Said in words beside the field (its
+            # help text is what screen readers announce with it), and marked * by the admin.
+            field.help_text = " ".join(
+                str(part) for part in (field.help_text, NEEDED_TO_SUBMIT) if part
+            )
+
+    @property
+    def fixed_kind(self):
+        """The kind of a saved submission (which cannot change), else None."""
+        return self.instance.kind if self.instance.pk else None
+
+    def _required_to_submit(self):
+        kinds = [self.fixed_kind] if self.fixed_kind else list(Submission.Kind)
+        return {name for kind in kinds for name in required_fields(kind)}
 
     def clean_school_year(self):
         value = (self.cleaned_data.get("school_year") or "").strip()

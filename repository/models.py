@@ -202,7 +202,12 @@ class Submission(models.Model):
         LearningStrand, blank=True, related_name="submissions", verbose_name=_("learning strands")
     )
     program = models.ForeignKey(
-        Program, null=True, blank=True, on_delete=models.PROTECT, limit_choices_to=_active
+        Program,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        limit_choices_to=_active,
+        verbose_name=_("program"),
     )
     curriculum_level = models.ForeignKey(
         CurriculumLevel,
@@ -213,13 +218,28 @@ class Submission(models.Model):
         verbose_name=_("level"),
     )
     material_type = models.ForeignKey(
-        MaterialType, null=True, blank=True, on_delete=models.PROTECT, limit_choices_to=_active
+        MaterialType,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        limit_choices_to=_active,
+        verbose_name=_("material type"),
     )
     resource_type = models.ForeignKey(
-        ResourceType, null=True, blank=True, on_delete=models.PROTECT, limit_choices_to=_active
+        ResourceType,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        limit_choices_to=_active,
+        verbose_name=_("resource type"),
     )
     education_type = models.ForeignKey(
-        EducationType, null=True, blank=True, on_delete=models.PROTECT, limit_choices_to=_active
+        EducationType,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        limit_choices_to=_active,
+        verbose_name=_("education type"),
     )
     intended_users = models.ManyToManyField(
         IntendedUser, blank=True, related_name="submissions", verbose_name=_("intended users")
@@ -248,7 +268,12 @@ class Submission(models.Model):
 
     # Research.
     research_type = models.ForeignKey(
-        ResearchType, null=True, blank=True, on_delete=models.PROTECT, limit_choices_to=_active
+        ResearchType,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        limit_choices_to=_active,
+        verbose_name=_("research type"),
     )
     adviser = models.CharField(_("adviser"), max_length=200, blank=True)
     year_completed = models.PositiveSmallIntegerField(

@@ -3,20 +3,40 @@
 import hashlib
 import tempfile
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Max
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from guard.storage_errors import delete_quietly, storage_guard
 
 from .models import Submission, SubmissionFile
-from .sniff import ALLOWED_TYPES, EXTENSIONS, HEAD_BYTES, sniff
+from .sniff import ALLOWED_TYPES, EXTENSIONS, HEAD_BYTES, JPEG, PDF, PNG, WEBP, sniff
 
 CHUNK_SIZE = 1024 * 1024
+
+
+# Roles that accept fewer types than the allow-list: a signed declaration or consent is a scan or
+# a photo of the signed paper, which a records section can check as it is (never an editable file).
+ROLE_TYPES = {
+    SubmissionFile.Role.IP_DECLARATION: {PDF, JPEG, PNG, WEBP},
+    SubmissionFile.Role.CONSENT: {PDF, JPEG, PNG, WEBP},
+}
+ROLE_TYPE_MESSAGES = {
+    SubmissionFile.Role.IP_DECLARATION: gettext_lazy(
+        "The IP / copyright declaration must be a PDF or an image (JPEG, PNG or WebP): a scan or "
+        "photo of the signed declaration. This file is: %(found)s."
+    ),
+    SubmissionFile.Role.CONSENT: gettext_lazy(
+        "The learner's written consent must be a PDF or an image (JPEG, PNG or WebP): a scan or "
+        "photo of the signed consent. This file is: %(found)s."
+    ),
+}
 
 
 class UploadRejected(Exception):
@@ -115,6 +135,8 @@ def _store(submission, fileobj, size, sha256, head, original_name, role, user, r
             _("This type of file is not accepted. Accepted types: %(allowed)s.")
             % {"allowed": allowed}
         )
+    if role in ROLE_TYPES and mime_type not in ROLE_TYPES[role]:
+        raise UploadRejected(str(ROLE_TYPE_MESSAGES[role]) % {"found": ALLOWED_TYPES[mime_type]})
 
     if replaces is not None:
         if replaces.submission_id != submission.pk or replaces.role != role:
@@ -167,96 +189,171 @@ def download_name(submission_file):
 
 
 # --------------------------------------------------------------------------------------------
-# Completeness: "only complete documents are received"
+# Completeness: what a submission needs before it may be submitted, and before it is received
 # --------------------------------------------------------------------------------------------
+#
+# The one source of "what must be there": the submit and resubmit steps and the records sections'
+# receipts refuse what `missing_items` lists (workflow.services), the submission form marks these
+# fields "needed to submit" (workflow.admin_forms), the API answers its 409 with them, and the
+# records section's "return as incomplete" pre-ticks their return reasons.
 
-_COMMON_FIELDS = [
-    ("title", gettext_lazy("Title")),
-    ("summary", gettext_lazy("Summary / description")),
-    ("authors", gettext_lazy("Authors")),
-    ("keywords", gettext_lazy("Keywords")),
-    ("school_year", gettext_lazy("School year")),
-]
-_LR_FIELDS = [
-    ("program", gettext_lazy("Program")),
-    ("curriculum_level", gettext_lazy("Level")),
-    ("material_type", gettext_lazy("Material type")),
-    ("resource_type", gettext_lazy("Resource type")),
-    ("education_type", gettext_lazy("Education type")),
-    ("content_topic", gettext_lazy("Content / topic")),
-    ("competencies", gettext_lazy("Competencies")),
-    ("copyright", gettext_lazy("Copyright")),
-    ("copyright_owner", gettext_lazy("Copyright owner")),
-]
-_RESEARCH_FIELDS = [
-    ("research_type", gettext_lazy("Research type")),
-    ("adviser", gettext_lazy("Adviser")),
-    ("year_completed", gettext_lazy("Year completed")),
-]
-_STORY_FIELDS = [("learner_featured", gettext_lazy("Learner featured"))]
+# The metadata each kind needs, in the order of the form's sections (what, who and rights,
+# classification).
+REQUIRED_FIELDS = {
+    # LRMDS cataloguing: the fields the LRMDS metadata list marks required (docs/submissions.md).
+    Submission.Kind.LEARNING_RESOURCE: [
+        "title",
+        "summary",
+        "keywords",
+        "content_topic",
+        "competencies",
+        "authors",
+        "copyright",
+        "copyright_owner",
+        "languages",
+        "school_year",
+        "learning_strands",
+        "program",
+        "curriculum_level",
+        "material_type",
+        "resource_type",
+        "education_type",
+        "intended_users",
+    ],
+    Submission.Kind.RESEARCH: [
+        "title",
+        "summary",
+        "keywords",
+        "research_type",
+        "year_completed",
+        "authors",
+        "adviser",
+        "languages",
+        "school_year",
+    ],
+    Submission.Kind.SUCCESS_STORY: [
+        "title",
+        "summary",
+        "keywords",
+        "learner_featured",
+        "authors",
+        "languages",
+        "school_year",
+    ],
+}
+
+# A list field says "at least one"; any other field "<label> is required".
+_AT_LEAST_ONE = {
+    "languages": gettext_lazy("At least one language is required."),
+    "learning_strands": gettext_lazy("At least one learning strand is required."),
+    "intended_users": gettext_lazy("At least one intended user is required."),
+}
+_FILE_MESSAGES = {
+    SubmissionFile.Role.MAIN: gettext_lazy("The main file is missing."),
+    SubmissionFile.Role.IP_DECLARATION: gettext_lazy("The IP / copyright declaration is missing."),
+    SubmissionFile.Role.CONSENT: gettext_lazy(
+        "The learner's written consent is missing (the learner is named or pictured)."
+    ),
+}
+# The return reason (ReturnReason code, applies to "incomplete") a records section gives for each.
+_FILE_REASONS = {
+    SubmissionFile.Role.MAIN: "missing-main-file",
+    SubmissionFile.Role.IP_DECLARATION: "missing-ip-declaration",
+    SubmissionFile.Role.CONSENT: "missing-consent",
+}
+METADATA_REASON = "incomplete-metadata"
+
+
+@dataclass(frozen=True)
+class Missing:
+    """One thing a submission lacks.
+
+    `key` names it as the submission form does: a metadata field name (`title`, `languages`), or
+    `<role>_file` for a required attachment (`main_file`, `ip_declaration_file`, `consent_file`;
+    the API uploads it with that `role`). `message` says it in words; `reason` is the code of the
+    return reason a records section gives for it.
+    """
+
+    key: str
+    message: str
+    reason: str
+
+    def as_dict(self):
+        return {"field": self.key, "message": self.message}
+
+
+def file_key(role):
+    """The key of a file role in the submission form and in `Missing.key`: `main_file`."""
+    return f"{role}_file"
+
+
+def required_fields(kind):
+    """The metadata fields a submission of this kind needs before it may be submitted."""
+    return list(REQUIRED_FIELDS.get(kind, []))
+
+
+def required_file_roles(kind, learner_named_or_pictured=False):
+    """The file roles a submission of this kind needs: always the main file; the IP / copyright
+    declaration for a learning resource; the learner's written consent for a success story whose
+    learner is named or pictured."""
+    roles = [SubmissionFile.Role.MAIN]
+    if kind == Submission.Kind.LEARNING_RESOURCE:
+        roles.append(SubmissionFile.Role.IP_DECLARATION)
+    if kind == Submission.Kind.SUCCESS_STORY and learner_named_or_pictured:
+        roles.append(SubmissionFile.Role.CONSENT)
+    return roles
 
 
 def _blank(value):
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def missing_requirements(submission):
-    """What the submission still lacks before an office may receive it (empty list = complete).
+def _field_missing(submission, name):
+    field = Submission._meta.get_field(name)
+    if field.many_to_many:
+        if submission.pk is None:
+            return _AT_LEAST_ONE[name]
+        return None if getattr(submission, name).exists() else _AT_LEAST_ONE[name]
+    if _blank(getattr(submission, field.attname)):
+        return _("%(field)s is required.") % {"field": capfirst(field.verbose_name)}
+    return None
 
-    Required metadata per kind (LRMDS cataloguing for learning resources) and required attachments:
-    always a main file; an IP/copyright declaration for learning resources; the learner's written
-    consent for a success story whose learner is named or pictured.
-    """
+
+def missing_items(submission):
+    """What the submission still lacks before it may be submitted or received, as `Missing`
+    items in the order of the form (empty list = complete)."""
     missing = []
-    fields = list(_COMMON_FIELDS)
-    if submission.kind == Submission.Kind.LEARNING_RESOURCE:
-        fields += _LR_FIELDS
-    elif submission.kind == Submission.Kind.RESEARCH:
-        fields += _RESEARCH_FIELDS
-    elif submission.kind == Submission.Kind.SUCCESS_STORY:
-        fields += _STORY_FIELDS
-    for name, label in fields:
-        if _blank(getattr(submission, name)):
-            missing.append(_("%(field)s is required.") % {"field": label})
-    if submission.pk is None:
-        missing.append(_("At least one language is required."))
-        missing.append(_("The main file is missing."))
-        return missing
-    if not submission.languages.exists():
-        missing.append(_("At least one language is required."))
-    if submission.kind == Submission.Kind.LEARNING_RESOURCE:
-        if not submission.learning_strands.exists():
-            missing.append(_("At least one learning strand is required."))
-        if not submission.intended_users.exists():
-            missing.append(_("At least one intended user is required."))
+    for name in required_fields(submission.kind):
+        message = _field_missing(submission, name)
+        if message is not None:
+            missing.append(Missing(name, str(message), METADATA_REASON))
+    roles = required_file_roles(submission.kind, submission.learner_named_or_pictured)
+    current = set()
+    if submission.pk is not None:
+        current = set(
+            submission.files.filter(is_current=True).values_list("role", flat=True).distinct()
+        )
+    for role in roles:
+        if role not in current:
+            missing.append(Missing(file_key(role), str(_FILE_MESSAGES[role]), _FILE_REASONS[role]))
+    return missing
 
-    return missing + missing_attachments(submission)
+
+def missing_requirements(submission):
+    """What the submission still lacks, as messages (empty list = complete); see `missing_items`."""
+    return [item.message for item in missing_items(submission)]
+
+
+_FILE_KEYS = {file_key(role) for role in SubmissionFile.Role}
 
 
 def missing_attachments(submission, roles=None):
     """The required current files the submission lacks, as messages (empty list = none).
-
-    Always a main file; an IP/copyright declaration for a learning resource; the learner's
-    written consent for a success story whose learner is named or pictured. `roles` limits the
-    check to those file roles (publication asks only for the main file and the consent).
-    """
-    required = [SubmissionFile.Role.MAIN]
-    if submission.kind == Submission.Kind.LEARNING_RESOURCE:
-        required.append(SubmissionFile.Role.IP_DECLARATION)
-    if submission.kind == Submission.Kind.SUCCESS_STORY and submission.learner_named_or_pictured:
-        required.append(SubmissionFile.Role.CONSENT)
-    current = set(
-        submission.files.filter(is_current=True).values_list("role", flat=True).distinct()
-    )
-    messages = {
-        SubmissionFile.Role.MAIN: _("The main file is missing."),
-        SubmissionFile.Role.IP_DECLARATION: _("The IP / copyright declaration is missing."),
-        SubmissionFile.Role.CONSENT: _(
-            "The learner's written consent is missing (the learner is named or pictured)."
-        ),
-    }
+    `roles` limits the check to those file roles (publication asks only for the main file and the
+    consent)."""
+    wanted = {file_key(role) for role in roles} if roles is not None else None
     return [
-        messages[role]
-        for role in required
-        if role not in current and (roles is None or role in roles)
+        item.message
+        for item in missing_items(submission)
+        if item.key in _FILE_KEYS and (wanted is None or item.key in wanted)
     ]

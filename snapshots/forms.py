@@ -31,20 +31,45 @@ def upload_units(user):
     return choices
 
 
-class UploadForm(forms.Form):
-    form = forms.ChoiceField(label=_("Form"), choices=Form.choices)
-    period = forms.ModelChoiceField(
-        label=_("Reporting period"), queryset=ReportingPeriod.objects.all()
+#: The empty first option of a choice nobody may be assumed to want: the user picks one.
+CHOOSE = ("", _("Choose…"))
+
+
+def form_choice(**kwargs):
+    """The AF form, starting empty (no form is assumed) and required with a plain message."""
+    return forms.ChoiceField(
+        label=_("Form"),
+        choices=[CHOOSE, *Form.choices],
+        error_messages={"required": _("Choose which form this is (AF1 to AF5).")},
+        **kwargs,
     )
-    unit = forms.ChoiceField(label=_("District or division"))
+
+
+def period_choice():
+    return forms.ModelChoiceField(
+        label=_("Reporting period"),
+        queryset=ReportingPeriod.objects.all(),
+        empty_label=CHOOSE[1],
+        error_messages={"required": _("Choose the reporting period.")},
+    )
+
+
+class UploadForm(forms.Form):
+    form = form_choice()
+    period = period_choice()
+    unit = forms.ChoiceField(
+        label=_("District or division"),
+        error_messages={"required": _("Choose the district or division the file is for.")},
+    )
     file = forms.FileField(
         label=_("File"),
         help_text=_("An .xlsx or .csv file in the official column order (download a template)."),
+        error_messages={"required": _("Choose the file to upload.")},
     )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = upload_units(user)
+        self.fields["unit"].choices = [CHOOSE, *upload_units(user)]
 
 
 class ActionForm(forms.Form):
@@ -55,11 +80,14 @@ class ActionForm(forms.Form):
 
 
 class ConsolidateForm(forms.Form):
-    form = forms.ChoiceField(label=_("Form"), choices=Form.choices)
-    period = forms.ModelChoiceField(
-        label=_("Reporting period"), queryset=ReportingPeriod.objects.all()
+    form = form_choice()
+    period = period_choice()
+    division = forms.ModelChoiceField(
+        label=_("Division"),
+        queryset=Division.objects.none(),
+        empty_label=CHOOSE[1],
+        error_messages={"required": _("Choose the division.")},
     )
-    division = forms.ModelChoiceField(label=_("Division"), queryset=Division.objects.none())
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

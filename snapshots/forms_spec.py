@@ -53,6 +53,8 @@ class Column:
     vocabulary: type | None = None
     allowed: tuple = ()
     help: str = ""
+    # A choice that also takes "Other: <name>" (stored as "other:<name>", vocab.OTHER_PREFIX).
+    other: bool = False
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def describe(self):
@@ -70,6 +72,8 @@ class Column:
             parts.append("Yes or No")
         elif self.kind == "choice":
             parts.append("one of: " + "; ".join(str(label) for _v, label in self.choices()))
+            if self.other:
+                parts.append('for another, write "Other: " and its name, e.g. "Other: Bago"')
         if self.help:
             parts.append(self.help)
         return ". ".join(parts)
@@ -181,7 +185,15 @@ class Column:
         raise CellError(_("Not a date; write YYYY-MM-DD or MM/DD/YYYY."))
 
     def _choice(self, text):
+        if self.other:
+            name = vocab.specified_other(text)
+            if name is not None:
+                if len(name) > 100:
+                    raise CellError(_("Longer than %(limit)s characters.") % {"limit": 100})
+                return vocab.OTHER_PREFIX + name
         code = vocab.parse(self.vocabulary, text)
+        if self.other and code == "other":
+            raise CellError(_('Name it: write "Other: " and its name, e.g. "Other: Bago".'))
         if code is None or (self.allowed and code not in self.allowed):
             options = "; ".join(str(label) for _v, label in self.choices())
             raise CellError(
@@ -194,6 +206,9 @@ class Column:
         if value is None:
             return ""
         if self.kind == "choice":
+            if self.other and str(value).startswith(vocab.OTHER_PREFIX):
+                label = dict(self.vocabulary.choices).get("other", "Other")
+                return f"{label}: {value[len(vocab.OTHER_PREFIX) :]}"
             return dict(self.vocabulary.choices).get(value, value)
         if self.kind == "yesno":
             return "Yes" if value else "No"
@@ -231,7 +246,9 @@ BIRTHDATE = _c("Birthdate", "birthdate", "date", True)
 AGE = _c("Age", "age", "int", min_value=0, max_value=120)
 LRN = _c("Learner Reference Number (LRN)", "lrn", "lrn", True)
 CLC_TYPE = _c("Type of CLC", "clc_type", "clc_type", True, min_value=1, max_value=5)
-MOTHER_TONGUE = _c("Mother Tongue", "mother_tongue", "choice", vocabulary=vocab.MotherTongue)
+MOTHER_TONGUE = _c(
+    "Mother Tongue", "mother_tongue", "choice", vocabulary=vocab.MotherTongue, other=True
+)
 AE_PROGRAMS = (vocab.Program.AE_ELEMENTARY, vocab.Program.AE_SECONDARY)
 AF3_PROGRAMS = (vocab.Program.BLP, *AE_PROGRAMS)
 

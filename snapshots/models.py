@@ -174,6 +174,9 @@ class Snapshot(FSMModelMixin, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     review_comments = models.TextField(_("review comments"), blank=True)
+    # Counts by sex, program and CLC for the review page (services.summary): computed once from
+    # the rows, cleared whenever the rows change. No personal data, only counts and CLC names.
+    summary = models.JSONField(_("summary"), null=True, blank=True, editable=False)
 
     objects = SnapshotQuerySet.as_manager()
 

@@ -11,6 +11,7 @@ admin, the API and the management commands share one set of rules:
 
 import datetime
 import gc
+import json
 import logging
 import os
 import shutil
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import File
 from django.db import connection, transaction
-from django.db.models import Min
+from django.db.models import Min, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop, ngettext
@@ -33,7 +34,7 @@ from guard.storage_errors import StorageUnavailable, delete_quietly, storage_gua
 from learners.models import LearnerAccessLog
 from learners.services import log_bulk_access
 from organisation.models import District, Division, Role
-from organisation.scope import learner_data_scope, scope_for
+from organisation.scope import learner_data_scope, scope_for, users_covering
 
 from . import exporter, forms_spec, importer
 from .models import ImportJob, Level, ReminderLog, ReportingPeriod, Snapshot, SnapshotRow, State
@@ -148,11 +149,25 @@ def can_upload(user, division, district):
     return _covers(user, UPLOAD_ROLES[level], division, district)
 
 
+#: The actions that review a snapshot: never taken by the person who submitted it.
+REVIEW_ACTIONS = ("accept", "return")
+
+
+def is_own_submission(user, snapshot):
+    """Whether `user` submitted `snapshot` (then someone else must review it)."""
+    return snapshot.submitted_by_id is not None and snapshot.submitted_by_id == user.pk
+
+
 def can_act(user, snapshot, action):
-    """Whether `user` may fire `action` (submit, accept, return, reopen) on `snapshot`."""
+    """Whether `user` may fire `action` (submit, accept, return, reopen) on `snapshot`.
+
+    Accepting and returning need a reviewing role covering the unit (REVIEW_ROLES), and that the
+    user did not submit the snapshot: nobody reviews their own submission, superusers included."""
     if action in ("submit", "reopen"):
         return _covers(user, SUBMIT_ROLES[snapshot.level], snapshot.division, snapshot.district)
-    if action in ("accept", "return"):
+    if action in REVIEW_ACTIONS:
+        if is_own_submission(user, snapshot):
+            return False
         roles = REVIEW_ROLES[snapshot.level]
         scope = scope_for(user, roles)
         if snapshot.level == Level.DIVISION:
@@ -514,7 +529,9 @@ def store_snapshot(job, prepared_rows):
     )
     importer.save_rows(snapshot, prepared_rows)
     snapshot.row_count = len(prepared_rows)
-    snapshot.save(update_fields=["row_count"])
+    # The counts of the review page, from the rows in hand (no decryption needed).
+    snapshot.summary = _tally(snapshot.form, _prepared_keys(snapshot.form, prepared_rows))
+    snapshot.save(update_fields=["row_count", "summary"])
     log(snapshot, "snapshots.import", user=job.uploaded_by, data={"rows": len(prepared_rows)})
     return snapshot
 
@@ -540,6 +557,7 @@ def _target_snapshot(user, form, period, division, district, source_name):
         SnapshotRow.objects.filter(snapshot=latest).delete()
         latest.uploaded_by = user
         latest.source_name = source_name
+        latest.summary = None
         latest.save()
         latest.consolidated_from.clear()
         return latest
@@ -613,6 +631,11 @@ def transition(snapshot, action, user, comments=""):
     if action not in ACTIONS:
         raise SnapshotError(_("Unknown action %(action)s.") % {"action": action})
     step = ACTIONS[action]
+    if action in REVIEW_ACTIONS and is_own_submission(user, snapshot):
+        raise PermissionDenied(
+            _("You submitted %(snapshot)s; someone else must accept or return it.")
+            % {"snapshot": snapshot}
+        )
     if not can_act(user, snapshot, action):
         raise PermissionDenied(
             _("You may not take the action “%(action)s” on %(snapshot)s.")
@@ -647,6 +670,201 @@ def transition(snapshot, action, user, comments=""):
         data={"comments": comments} if comments else None,
     )
     return snapshot
+
+
+# ----------------------------------------------------------------------------- the review page
+
+
+def _column_keys(form):
+    return [column.key for column in forms_spec.columns(form)]
+
+
+def _program_key(form):
+    """The column counted as "program": the program, or on AF4 the A&E test level registered."""
+    keys = _column_keys(form)
+    return next((key for key in ("program", "ae_level") if key in keys), None)
+
+
+def _clc_key(form):
+    """The column counted as "CLC": its name where the form has one, else its type."""
+    keys = _column_keys(form)
+    return next((key for key in ("clc_name", "clc_type") if key in keys), None)
+
+
+def _tally(form, rows):
+    """The summary of a snapshot from (sex, program, CLC type, CLC name) per row."""
+    sex, program, clc = {}, {}, {}
+    clc_key = _clc_key(form)
+    for row_sex, row_program, clc_type, clc_name in rows:
+        sex[row_sex or ""] = sex.get(row_sex or "", 0) + 1
+        if _program_key(form):
+            program[row_program or ""] = program.get(row_program or "", 0) + 1
+        if clc_key == "clc_name":
+            name = " ".join(str(clc_name or "").split())
+            clc[name] = clc.get(name, 0) + 1
+        elif clc_key == "clc_type":
+            key = str(clc_type or "")
+            clc[key] = clc.get(key, 0) + 1
+    return {"sex": sex, "program": program, "clc": clc}
+
+
+def _prepared_keys(form, prepared_rows):
+    """(sex, program, CLC type, CLC name) of rows as the importer prepared them."""
+    fields = importer.ROW_FIELDS[1:]  # a prepared row has no snapshot id
+    sex, ctype = fields.index("sex"), fields.index("clc_type")
+    program = fields.index(_program_key(form)) if _program_key(form) else None
+    keys = _column_keys(form)
+    name = keys.index("clc_name") if "clc_name" in keys else None
+    for row in prepared_rows:
+        clc_name = json.loads(row[1])[name] if name is not None else None
+        yield row[sex], row[program] if program is not None else "", row[ctype], clc_name
+
+
+def _stored_keys(snapshot):
+    """(sex, program, CLC type, CLC name) of a stored snapshot's rows (decrypts the rows only
+    when the form names its CLCs)."""
+    program = _program_key(snapshot.form)
+    keys = _column_keys(snapshot.form)
+    name = keys.index("clc_name") if "clc_name" in keys else None
+    fields = ["sex", "clc_type", *([program] if program else [])]
+    if name is None:
+        for values in snapshot.rows.values_list(*fields).iterator(chunk_size=5000):
+            yield values[0], values[2] if program else "", values[1], None
+        return
+    for row in snapshot.rows.only("payload", *fields).iterator(chunk_size=2000):
+        yield (
+            row.sex,
+            getattr(row, program) if program else "",
+            row.clc_type,
+            row.payload[name] if name < len(row.payload) else None,
+        )
+
+
+def _add_summaries(summaries):
+    total = {"sex": {}, "program": {}, "clc": {}}
+    for one in summaries:
+        for part, counts in total.items():
+            for key, count in one.get(part, {}).items():
+                counts[key] = counts.get(key, 0) + count
+    return total
+
+
+def summary(snapshot):
+    """The snapshot's counts by sex, program and CLC (computed once, then kept on the snapshot).
+
+    A dict of three {value: count} dicts; see `summary_tables` for what the review page shows."""
+    if snapshot.summary is None:
+        snapshot.summary = _tally(snapshot.form, _stored_keys(snapshot))
+        Snapshot.objects.filter(pk=snapshot.pk).update(summary=snapshot.summary)
+    return snapshot.summary
+
+
+@dataclass(frozen=True)
+class SummaryTable:
+    """One table of the review page's summary: a caption, what is counted, (label, count) rows."""
+
+    key: str
+    caption: str
+    column: str
+    rows: list
+
+
+def summary_tables(snapshot):
+    """The review page's summary: counts by sex, by program (or A&E test level) and by CLC, each
+    with the labels the forms print, largest first; empty values are "Not given"."""
+    from learners.vocab import Program, Sex
+
+    counts = summary(snapshot)
+    not_given = _("Not given")
+
+    def rows(part, label):
+        shown = [(label(key) if key else not_given, count) for key, count in counts[part].items()]
+        return sorted(shown, key=lambda pair: (-pair[1], str(pair[0])))
+
+    def clc_type(key):
+        return _("Type %(type)s") % {"type": key}
+
+    sexes, programs = dict(Sex.choices), dict(Program.choices)
+    tables = [SummaryTable("sex", _("By sex"), _("Sex"), rows("sex", lambda k: sexes.get(k, k)))]
+    program = _program_key(snapshot.form)
+    if program == "program":
+        names = (_("By program"), _("Program"))
+    else:
+        names = (_("By A&E test level"), _("A&E test level"))
+    if program:
+        tables.append(
+            SummaryTable("program", *names, rows("program", lambda k: programs.get(k, k)))
+        )
+    clc = _clc_key(snapshot.form)
+    if clc == "clc_name":
+        tables.append(SummaryTable("clc", _("By CLC"), _("CLC"), rows("clc", str)))
+    elif clc == "clc_type":
+        tables.append(SummaryTable("clc", _("By CLC type"), _("CLC type"), rows("clc", clc_type)))
+    return tables
+
+
+def import_errors(snapshot):
+    """How many errors the file that made this snapshot had: always 0 for stored rows (a file
+    with any error imports nothing), so the page can say "none" with the evidence."""
+    job = snapshot.import_jobs.order_by("-created_at").first()
+    return job.error_count if job is not None else 0
+
+
+PREVIEW_PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class Preview:
+    """One page of a snapshot's rows as the form prints them."""
+
+    headers: list
+    rows: list  # (row number, [cell text, ...])
+    page: object  # the Paginator page, for the page links
+
+
+def preview(snapshot, user, page_number, channel):
+    """One page of the snapshot's learner-level rows, for those who may export them.
+
+    The same rule as the export (`may_export`: a learner-data role covering the unit); each
+    view is written to the learner access log like an export, one entry per LRN shown."""
+    from django.core.paginator import Paginator
+
+    if not may_export(user, snapshot):
+        raise PermissionDenied(_("Seeing learner-level rows needs a learner-data role."))
+    columns = forms_spec.columns(snapshot.form)
+    rows = snapshot.rows.order_by("row_number").only("row_number", "payload")
+    page = Paginator(rows, PREVIEW_PAGE_SIZE).get_page(page_number)
+    keys = [column.key for column in columns]
+    lrn = keys.index("lrn") if "lrn" in keys else None
+    shown, lrns = [], []
+    for row in page.object_list:
+        payload = row.payload
+        shown.append(
+            (
+                row.row_number,
+                [column.display(value) for column, value in zip(columns, payload, strict=False)],
+            )
+        )
+        lrns.append(payload[lrn] if lrn is not None and lrn < len(payload) else "")
+    log_bulk_access(
+        user,
+        lrns,
+        LearnerAccessLog.Action.VIEW,
+        personal_fields(snapshot.form),
+        channel,
+        division=snapshot.division,
+    )
+    return Preview([column.header for column in columns], shown, page)
+
+
+def reviewers(level, division):
+    """Who accepts or returns a snapshot of `level` for `division` (can_act's rule): the division's
+    EPSA or ALS focal person for a district snapshot, the region's ALS personnel for a division
+    snapshot. Returns (the roles, the active users holding them there)."""
+    roles = REVIEW_ROLES[level]
+    if level == Level.DIVISION:
+        return roles, users_covering(roles, region=division.region_id)
+    return roles, users_covering(roles, division=division)
 
 
 # ----------------------------------------------------------------------------- consolidation
@@ -697,7 +915,9 @@ def consolidate(user, division, form, period):
             [snapshot.pk, *[s.pk for s in sources]],
         )
     snapshot.row_count = SnapshotRow.objects.filter(snapshot=snapshot).count()
-    snapshot.save(update_fields=["row_count"])
+    # Its rows are exactly its sources' rows: their counts add up.
+    snapshot.summary = _add_summaries([summary(source) for source in sources])
+    snapshot.save(update_fields=["row_count", "summary"])
     snapshot.consolidated_from.set(sources)
     log(snapshot, "snapshots.consolidate", user=user, data={"from": [s.pk for s in sources]})
     return snapshot
@@ -793,12 +1013,17 @@ def deadline_board(period, divisions, today=None):
     return board
 
 
+#: Who is reminded of (and given the task of) a division's missing forms: those who submit its
+#: division snapshots.
+REMINDED_ROLES = SUBMIT_ROLES[Level.DIVISION]
+
+
 def reminder_recipients(division):
     """E-mail addresses of the division's ALS focal person(s) and EPSA(s)."""
     from organisation.models import RoleAssignment
 
     emails = RoleAssignment.objects.filter(
-        division=division, role__in=[Role.DIVISION_FOCAL, Role.EPSA], user__is_active=True
+        division=division, role__in=REMINDED_ROLES, user__is_active=True
     ).values_list("user__email", flat=True)
     return sorted({e for e in emails if e})
 
@@ -913,3 +1138,125 @@ def export_workbook(snapshot, user, channel, username=""):
             username=username,
         )
     return content
+
+
+# ----------------------------------------------------------------------------- what waits on whom
+
+
+def _opening_states(action):
+    """The states from which the model's transition behind `action` is open (read from the
+    state machine, so the task lists follow it)."""
+    name = ACTIONS[action].transition
+    field = Snapshot._meta.get_field("state")
+    return {t.source for t in field.get_all_transitions(Snapshot) if t.name == name}
+
+
+def _current():
+    """Snapshots that are no one's old version (a superseded one takes no action)."""
+    return Snapshot.objects.filter(superseded_by__isnull=True).select_related(
+        "period", "division", "district", "submitted_by", "uploaded_by"
+    )
+
+
+def to_review(user):
+    """Snapshots waiting for this user to accept or return them (`can_act`'s rule as a query):
+    submitted district snapshots of a division where the user is EPSA or focal person, submitted
+    division snapshots of a region where the user is regional ALS personnel; never the user's
+    own submissions. Oldest submission first."""
+    waiting = _current().filter(state__in=_opening_states("accept")).exclude(submitted_by=user)
+    district_scope = scope_for(user, REVIEW_ROLES[Level.DISTRICT])
+    division_scope = scope_for(user, REVIEW_ROLES[Level.DIVISION])
+    found = Snapshot.objects.none()
+    if not district_scope.is_empty:
+        found |= district_scope.filter(
+            waiting.filter(level=Level.DISTRICT), division_field="division_id"
+        )
+    if not division_scope.is_empty:
+        found |= division_scope.filter(
+            waiting.filter(level=Level.DIVISION), region_field="region_id"
+        )
+    return found.order_by("submitted_at", "pk")
+
+
+def to_submit(user):
+    """Drafts and returned snapshots this user uploaded or submitted and may submit (again)."""
+    waiting = (
+        _current()
+        .filter(state__in=_opening_states("submit"))
+        .filter(Q(uploaded_by=user) | Q(submitted_by=user))
+    )
+    district_scope = scope_for(user, SUBMIT_ROLES[Level.DISTRICT])
+    division_scope = scope_for(user, SUBMIT_ROLES[Level.DIVISION])
+    found = Snapshot.objects.none()
+    if not district_scope.is_empty:
+        found |= district_scope.filter(
+            waiting.filter(level=Level.DISTRICT), district_field="district_id"
+        )
+    if not division_scope.is_empty:
+        found |= division_scope.filter(
+            waiting.filter(level=Level.DIVISION), division_field="division_id"
+        )
+    # Returned ones first: someone is waiting for the correction.
+    return found.order_by("-state", "created_at", "pk")
+
+
+@dataclass(frozen=True)
+class DueForm:
+    """A form a division has not submitted for a period, and its deadline."""
+
+    division: object
+    period: object
+    form: str
+    snapshot: object  # its newest version not yet submitted (a draft), or None
+
+    @property
+    def is_late(self):
+        return self.period.is_overdue()
+
+
+def task_periods(today=None):
+    """The periods whose missing forms are someone's task: every period past its deadline (the
+    same ones `send_reminders` writes about) and the next one due."""
+    today = today or timezone.localdate()
+    past = list(ReportingPeriod.objects.filter(deadline__lt=today).order_by("deadline"))
+    upcoming = ReportingPeriod.objects.filter(deadline__gte=today).order_by("deadline").first()
+    return past + ([upcoming] if upcoming else [])
+
+
+def forms_due(user, today=None):
+    """Forms missing from the divisions where this user submits division snapshots (as
+    REMINDED_ROLES, held for the division), for `task_periods`: by the deadline board's rule, a
+    form is missing until a division snapshot of it is first submitted."""
+    from organisation.scope import assignments_for
+
+    divisions = sorted(
+        {a.division for a in assignments_for(user, REMINDED_ROLES) if a.division_id},
+        key=lambda division: division.name,
+    )
+    due = []
+    if not divisions:
+        return due
+    for period in task_periods(today):
+        for division, statuses in deadline_board(period, divisions, today):
+            due.extend(
+                DueForm(division, period, status.form, status.snapshot)
+                for status in statuses
+                if status.status == "missing"
+            )
+    return due
+
+
+def may_review_any(user):
+    """Whether the user holds a role that reviews snapshots somewhere."""
+    roles = {role for level_roles in REVIEW_ROLES.values() for role in level_roles}
+    return user.is_superuser or not scope_for(user, roles).is_empty
+
+
+def may_upload_any(user):
+    """Whether the user may upload a snapshot for some unit."""
+    roles = {role for level_roles in UPLOAD_ROLES.values() for role in level_roles}
+    return user.is_superuser or not scope_for(user, roles).is_empty
+
+
+def may_consolidate_any(user):
+    return user.is_superuser or not scope_for(user, CONSOLIDATE_ROLES).is_empty

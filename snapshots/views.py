@@ -1,5 +1,7 @@
 """Staff views in the Wagtail admin: list, upload, import progress, review, export, deadlines."""
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -17,7 +19,7 @@ from organisation.scope import scope_for
 
 from . import exporter, forms_spec, services
 from .forms import ActionForm, ConsolidateForm, PeriodChoiceForm, UploadForm
-from .models import Form, ReportingPeriod, State
+from .models import Form, Level, ReportingPeriod, State
 
 
 def xlsx_response(content, filename):
@@ -86,8 +88,20 @@ class SnapshotDetailView(AdminPage):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         snapshot = self.snapshot
+        user = self.request.user
+        may_export = services.may_export(user, snapshot)
+        preview = None
+        if may_export and snapshot.row_count:
+            preview = services.preview(
+                snapshot, user, self.request.GET.get("page"), LearnerAccessLog.Channel.ADMIN
+            )
         context.update(
             snapshot=snapshot,
+            summary=services.summary_tables(snapshot),
+            error_count=services.import_errors(snapshot),
+            preview=preview,
+            review_route=review_route(snapshot.level, snapshot.division, str(snapshot.unit)),
+            own_submission=services.is_own_submission(user, snapshot),
             actions=services.available_actions(self.request.user, snapshot),
             versions=services.visible_snapshots(self.request.user)
             .filter(
@@ -100,7 +114,7 @@ class SnapshotDetailView(AdminPage):
             sources=snapshot.consolidated_from.select_related("district"),
             superseded=services.is_superseded(snapshot),
             action_form=ActionForm(),
-            may_export=services.may_export(self.request.user, snapshot),
+            may_export=may_export,
         )
         return context
 
@@ -116,7 +130,7 @@ class SnapshotDetailView(AdminPage):
                     request.user,
                     form.cleaned_data["comments"],
                 )
-            except services.SnapshotError as error:
+            except (services.SnapshotError, PermissionDenied) as error:
                 messages.error(request, str(error))
             else:
                 messages.success(
@@ -149,6 +163,46 @@ class TemplateDownloadView(View):
         return xlsx_response(exporter.template_workbook(form), f"{form}-template.xlsx")
 
 
+def person(user):
+    """How a colleague is named on a page: their full name, else their username."""
+    return user.get_full_name() or user.get_username()
+
+
+@dataclass(frozen=True)
+class ReviewRoute:
+    """Who reviews the uploads for some units: "Districts of Benguet: the division's EPSA or ALS
+    focal person (names)"."""
+
+    units: str
+    roles: str
+    people: list
+
+
+def review_route(level, division, units):
+    roles, users = services.reviewers(level, division)
+    return ReviewRoute(
+        units=units,
+        roles=_(" or ").join(str(Role(role).label) for role in roles),
+        people=[person(user) for user in users],
+    )
+
+
+def review_routes(user):
+    """Who will review an upload, for each kind of unit this user may upload for (the review
+    rule of services.reviewers, so the upload form says what will happen)."""
+    division_scope = scope_for(user, services.UPLOAD_ROLES[Level.DIVISION])
+    district_scope = scope_for(user, services.UPLOAD_ROLES[Level.DISTRICT])
+    routes = []
+    for division in Division.objects.select_related("region").order_by("name"):
+        if division_scope.covers_division(division):
+            units = _("%(division)s (division)") % {"division": division.name}
+            routes.append(review_route(Level.DIVISION, division, units))
+        if any(district_scope.covers_district(d) for d in division.districts.all()):
+            units = _("Districts of %(division)s") % {"division": division.name}
+            routes.append(review_route(Level.DISTRICT, division, units))
+    return routes
+
+
 class UploadView(AdminPage):
     template_name = "snapshots/upload.html"
     page_title = _("Upload a snapshot")
@@ -156,8 +210,16 @@ class UploadView(AdminPage):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.setdefault("form", UploadForm(user=self.request.user))
+        # A task's link ("AF1 of Benguet is missing") names the form, period and unit; nothing
+        # else is chosen for the user.
+        initial = {
+            key: self.request.GET[key]
+            for key in ("form", "period", "unit")
+            if self.request.GET.get(key)
+        }
+        context.setdefault("form", UploadForm(user=self.request.user, initial=initial))
         context["template_forms"] = list(forms_spec.FORMS)
+        context["review_routes"] = review_routes(self.request.user)
         return context
 
     def post(self, request, *args, **kwargs):

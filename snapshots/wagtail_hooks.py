@@ -4,11 +4,15 @@ from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from organisation.dashboard import MY_TASKS_HOOK, SHORTCUTS_HOOK
 from organisation.scope import scope_for
 
-from . import admin_urls
+from . import admin_urls, dashboard
 from .models import ReportingPeriod
 from .views import can_see_deadlines
+
+hooks.register(MY_TASKS_HOOK, dashboard.my_tasks)
+hooks.register(SHORTCUTS_HOOK, dashboard.shortcuts)
 
 
 @hooks.register("register_admin_urls")

@@ -3,7 +3,8 @@
 Each chart is an `<svg role="img">` with a `<title>` and `<desc>` that screen readers announce,
 and a `<title>` per bar. The label sits above its bar across the full width of a 400-unit
 viewBox, so on a 360 px phone the text stays about 14 px high; the SVG scales with its container.
-A value of None (a suppressed cell) draws no bar and says "suppressed".
+A value of None (a suppressed cell) draws no bar and says `suppressed_text`; a value that is text
+draws no bar and says that text (the public page words each hidden count by why it is hidden).
 """
 
 import itertools
@@ -18,14 +19,19 @@ BAR = 16
 
 
 def bar_chart(title, items, *, description="", suppressed_text="suppressed", unit="learners"):
-    """An accessible horizontal bar chart of [(label, value or None)]."""
+    """An accessible horizontal bar chart of [(label, value, or None or a text if hidden)]."""
     chart_id = f"chart-{next(_ids)}"
-    values = [v for _label, v in items if v is not None]
+    values = [v for _label, v in items if isinstance(v, int)]
     top = max(values) if values else 0
     height = max(ROW, ROW * len(items) + 8)
+
+    def said(value):
+        if value is None:
+            return suppressed_text
+        return value if isinstance(value, str) else None
+
     description = description or "; ".join(
-        f"{label}: {suppressed_text if value is None else f'{value:,} {unit}'}"
-        for label, value in items
+        f"{label}: {said(value) or f'{value:,} {unit}'}" for label, value in items
     )
     parts = [
         format_html(
@@ -41,8 +47,8 @@ def bar_chart(title, items, *, description="", suppressed_text="suppressed", uni
     ]
     for index, (label, value) in enumerate(items):
         y = index * ROW + 4
-        if value is None:
-            shown, length = suppressed_text, 0
+        if said(value) is not None:
+            shown, length = said(value), 0
         else:
             shown = f"{value:,}"
             length = 0 if top == 0 else max(2, round((WIDTH - 70) * value / top))

@@ -7,12 +7,13 @@ from django.conf import settings
 from learners import vocab
 
 from . import queries
+from .suppression import DEFAULT_THRESHOLD, suppress_linked
 from .suppression import build as build_table
-from .suppression import suppress_linked
 
 
 def threshold():
-    return getattr(settings, "STATS_SUPPRESSION_THRESHOLD", 5)
+    """The smallest count the public may see (STATS_SUPPRESSION_THRESHOLD); smaller ones hide."""
+    return getattr(settings, "STATS_SUPPRESSION_THRESHOLD", DEFAULT_THRESHOLD)
 
 
 @dataclass
@@ -20,7 +21,7 @@ class PublicStatistics:
     period: object
     by_sex: object
     by_program: object
-    trend: list  # [(period label, total or None)]
+    trend: list  # [(period label, the region's total: a suppression Cell)]
 
 
 def _division_tables(period):
@@ -54,8 +55,7 @@ def public_statistics():
     latest = None
     for period in periods:
         by_sex, by_program = _division_tables(period)
-        grand = by_sex.grand_total
-        trend.append((str(period), None if grand.suppressed else grand.value))
+        trend.append((str(period), by_sex.grand_total))
         latest = (period, by_sex, by_program)
     period, by_sex, by_program = latest
     return PublicStatistics(period, by_sex, by_program, trend)

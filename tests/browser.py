@@ -81,12 +81,19 @@ def phone_page(new_page):
     return new_page(width=PHONE["width"], height=PHONE["height"], is_mobile=True, has_touch=True)
 
 
+_ANIMATIONS_DONE = """() => document.getAnimations().every(
+    (a) => a.playState !== "running" || a.effect?.getTiming().iterations === Infinity)"""
+
+
 def run_axe(page, tags=None):
     """Inject axe-core into the page and return its violations for the given tags (WCAG 2.1 AA)."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         # Evaluated by the browser's devtools protocol, which the page's Content-Security-Policy
         # does not govern (an inline <script> tag would be refused, and reported as a violation).
         page.evaluate(_axe_source())
+    # Colours are measured as drawn: a message still fading in (Wagtail's messages do) would
+    # be measured half-transparent. Wait for the finite animations to end first.
+    page.wait_for_function(_ANIMATIONS_DONE)
     options = {"runOnly": {"type": "tag", "values": tags or WCAG_AA_TAGS}}
     result = page.evaluate(
         "async (options) => await window.axe.run(document, JSON.parse(options))",
@@ -142,3 +149,17 @@ def csp_violations(browser_page):
 def axe():
     """`axe(page)` returns axe-core's WCAG 2.1 A/AA violations on the page as loaded now."""
     return run_axe
+
+
+GUIDE_IMAGES = Path(__file__).resolve().parent.parent / "docs" / "guide" / "img"
+
+
+def guide_screenshot(page, name):
+    """Save what `page` shows as docs/guide/img/<name>.png for the staff training guide, only
+    when ALSMIS_GUIDE_SCREENSHOTS=1 (an ordinary test run writes nothing)."""
+    if os.environ.get("ALSMIS_GUIDE_SCREENSHOTS") != "1":
+        return None
+    GUIDE_IMAGES.mkdir(parents=True, exist_ok=True)
+    path = GUIDE_IMAGES / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -17,7 +17,7 @@ from ninja.errors import ValidationError
 from ninja.files import UploadedFile
 from pydantic import ConfigDict, Field
 
-from api.errors import ConflictOut, ErrorOut, FieldErrorsOut, error_responses
+from api.errors import ConflictOut, ErrorOut, FieldErrorsOut, MissingOut, error_responses
 from api.openapi import ListedCodes, choice
 from organisation.models import Division, Level
 from repository.models import ReturnReason, Submission, SubmissionFile
@@ -143,6 +143,10 @@ class SubmissionDetailOut(SubmissionSummaryOut):
     state_changed_at: datetime
     available_transitions: list[TransitionName]
     missing_requirements: list[str]
+    missing: list[MissingOut] = Field(
+        description="What submitting (and receiving) still needs: the field, or `<role>_file` "
+        "for a file to upload with that role, and a message. Empty when complete."
+    )
     review_sheet: dict[str, Any] | None
     files: list[FileOut]
     stamps: list[StampOut]
@@ -377,7 +381,7 @@ def download_file(request, submission_id: int, file_id: int):
 @router.post(
     "/{int:submission_id}/transitions/{name}",
     response={200: SubmissionDetailOut, **error_responses(401, 403, 404, 409, 503)},
-    summary="Take a workflow action (submit, receive_at_division, approve ...)",
+    summary="Take a workflow action (submit, recall, receive_at_division, approve ...)",
 )
 def take_transition(
     request,
@@ -388,7 +392,12 @@ def take_transition(
     """`review` is the rating sheet (learning resources) or checklist (research, stories) that
     endorse_to_region, approve and return_for_revision need; `reasons` are return-reason codes.
     The submission's `review_sheet` (in GET) describes the items to answer. Send the
-    `version` you read as `expected_version` to be told (409) when someone acted in between."""
+    `version` you read as `expected_version` to be told (409) when someone acted in between.
+
+    `submit` and `resubmit` (like the receipts) are refused with a 409 while the submission is
+    incomplete; its `missing` lists each field (or `<role>_file` to upload) with a message, as
+    the submission's `missing` does. `recall` takes a submitted item back to draft for its
+    submitter until the records section has received it (409 afterwards)."""
     submission = _get_visible(request, submission_id)
     if name not in TRANSITION_NAMES:
         return Status(404, {"detail": f"There is no action called '{name}'."})

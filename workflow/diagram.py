@@ -57,5 +57,35 @@ def render():
         who = "; ".join(_actor_label(a) for a in actors)
         to = f"`{target}`" + (f" ({when})" if when else "")
         lines.append(f"| `{name}` | `{source}` | {to} | {who} |")
+    lines += _route_section()
     lines.append("")
     return "\n".join(lines)
+
+
+def _route_section():
+    """The route each origin takes (workflow/route.py): the forward transitions from where the
+    origin enters, grouped by the office that acts, as the submission page shows them."""
+    from organisation.models import Level
+
+    from .route import STEP_LABELS, route_steps
+
+    lines = [
+        "",
+        "## The route shown on each submission",
+        "",
+        "The submission page and the dashboard's *My items in progress* show each submission's",
+        "route: the submitter, then the offices in the order the forward transitions (those that",
+        "do not send it back to the submitter) reach them from where its origin enters. The",
+        "current step is marked, the steps done are ticked, and the page says whom it waits for",
+        "since when (from the history).",
+        "",
+        "| origin | route (the states in which each office has it; the transition that moves it on) |",
+        "|---|---|",
+    ]
+    for level in (Level.DISTRICT, Level.DIVISION, Level.REGION):
+        steps = [str(STEP_LABELS[SUBMITTER])] + [
+            f"{step.label} ({', '.join(f'`{state}`' for state in step.states)}; `{step.leaves_by}`)"
+            for step in route_steps(level)
+        ]
+        lines.append(f"| {level.value} | {' → '.join(steps)} |")
+    return lines

@@ -6,6 +6,7 @@ from wagtail.log_actions import LogFormatter
 
 LABELS = {
     "submit": _("Submitted"),
+    "recall": _("Recalled to draft by the submitter"),
     "receive_at_division": _("Received by the division"),
     "return_incomplete": _("Returned incomplete"),
     "claim_division_review": _("Division review claimed"),

@@ -111,7 +111,8 @@ class Journey(ConcurrentTransitionMixin, models.Model):
     The state machine (see docs/workflow.md for the generated diagram):
     draft → submitted → received_by_division → under_division_review → endorsed_to_region →
     received_by_region → under_regional_review → approved → published, with the side states
-    returned_incomplete, returned_for_revision and withdrawn.
+    returned_incomplete, returned_for_revision and withdrawn; a submitted item not yet received
+    may be recalled to draft by its submitter.
     """
 
     submission = models.OneToOneField(
@@ -162,6 +163,11 @@ class Journey(ConcurrentTransitionMixin, models.Model):
     )
     def submit(self, by=None):
         """The submitter sends the draft to the first office of its origin level."""
+
+    @transition(field=state, source=S.SUBMITTED, target=S.DRAFT, permission=_permission("recall"))
+    def recall(self, by=None):
+        """The submitter takes a submission back to draft before the division's records section
+        has received it (to correct or complete it); after the receipt it is the offices' turn."""
 
     @transition(
         field=state,
@@ -305,6 +311,7 @@ class Journey(ConcurrentTransitionMixin, models.Model):
 
 TRANSITION_NAMES = [
     "submit",
+    "recall",
     "receive_at_division",
     "return_incomplete",
     "claim_division_review",

@@ -32,9 +32,13 @@ def _submitter(submission):
 
 def recipients_for(journey, record):
     """Who is told about this transition: the pool of the next level on arrival, the submitter
-    on return, approval, publication and withdrawal."""
+    on return, approval, publication and withdrawal, the division's records section when the
+    submitter recalls what it was told to expect."""
     submission = journey.submission
     state = journey.state
+    if record.name == "recall":
+        # The records section was told it was coming; it need not wait for it any more.
+        return _holders(Role.RECORDS_SECTION, Level.DIVISION, submission)
     if state == S.SUBMITTED:
         return _holders(Role.RECORDS_SECTION, Level.DIVISION, submission)
     if state == S.RECEIVED_BY_DIVISION and record.name != "release_claim":

@@ -139,6 +139,11 @@ DEFAULT_LRMDS_THRESHOLDS = {
 }
 
 
+# The factor a material must pass, whatever its other scores (DOMAIN.md: a material that fails
+# Accuracy is not recommended). The rating sheet's live outcome in the browser reads it too.
+MUST_PASS = "accuracy"
+
+
 def thresholds():
     """The configured thresholds (setting LRMDS_THRESHOLDS, merged over the defaults)."""
     merged = {key: dict(value) for key, value in DEFAULT_LRMDS_THRESHOLDS.items()}
@@ -265,7 +270,7 @@ def _evaluate_rating(submission, items, item_comments, comment):
         raise ReviewInvalid(_("The rating sheet has errors."), details=errors)
     results = {r["result"] for r in factor_results.values()}
     if (
-        factor_results["accuracy"]["result"] != Review.Outcome.PASSED
+        factor_results[MUST_PASS]["result"] != Review.Outcome.PASSED
         or Review.Outcome.FAILED in results
     ):
         outcome = Review.Outcome.FAILED

@@ -31,6 +31,8 @@ SYSADMIN = (Role.SYSTEM_ADMINISTRATOR, Level.REGION)
 # (role, level) pair, SUBMITTER, or (CLAIMANT, (role, level)) for "the reviewer holding the claim".
 ACTORS = {
     "submit": {None: [SUBMITTER]},
+    # Until the records section receives it; after the receipt the offices hold it.
+    "recall": {S.SUBMITTED: [SUBMITTER]},
     "resubmit": {None: [SUBMITTER]},
     "receive_at_division": {None: [RECORDS_DIVISION]},
     "return_incomplete": {S.SUBMITTED: [RECORDS_DIVISION], S.ENDORSED_TO_REGION: [RECORDS_REGION]},
@@ -59,10 +61,11 @@ OFFICE_ACTORS = {
 
 # Where nobody is waiting, although ACTORS allows a transition: a published or withdrawn
 # submission rests (withdrawing it, or resubmitting it after a withdrawal, is a choice, not a
-# step anyone waits for); and giving a claimed review back to the pool is a way out, not the
-# step the claim waits for (the system administrator may do it for anyone).
+# step anyone waits for); giving a claimed review back to the pool is a way out, not the step
+# the claim waits for (the system administrator may do it for anyone); and so is the submitter
+# recalling a submission the records section has not received yet.
 AT_REST = {S.PUBLISHED, S.WITHDRAWN}
-NOT_A_NEXT_STEP = {"release_claim"}
+NOT_A_NEXT_STEP = {"release_claim", "recall"}
 
 # Roles that see submissions of their whole scope (teachers see only their own).
 STAFF_ROLES = [r for r in Role if r != Role.ALS_TEACHER]

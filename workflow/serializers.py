@@ -5,7 +5,7 @@ from django.urls import reverse
 from ninja.errors import ValidationError
 
 from repository.forms import SubmissionForm
-from repository.services import missing_requirements
+from repository.services import missing_items
 
 from . import services
 from .review import sheet_for
@@ -166,6 +166,7 @@ def submission_detail(submission, user, *, absolute):
     available = services.available_transitions(user, submission)
     needs_review = {"endorse_to_region", "approve", "return_for_revision"} & set(available)
     files = submission.files.select_related("uploaded_by").order_by("role", "lineage", "-version")
+    missing = missing_items(submission)
     return {
         **submission_summary(submission, absolute=absolute),
         "summary": submission.summary,
@@ -174,7 +175,8 @@ def submission_detail(submission, user, *, absolute):
         "version": journey.version,
         "state_changed_at": journey.state_changed_at,
         "available_transitions": available,
-        "missing_requirements": [str(m) for m in missing_requirements(submission)],
+        "missing_requirements": [item.message for item in missing],
+        "missing": [item.as_dict() for item in missing],
         "review_sheet": sheet_for(submission) if needs_review else None,
         "files": [_file(f, absolute) for f in files],
         "stamps": [

@@ -23,7 +23,13 @@ from organisation.models import District, Division, Level, Region, Role
 from organisation.scope import assignments_for
 from repository.forms import SubmissionForm
 from repository.models import VOCABULARY_MODELS, ReturnReason, Submission, SubmissionFile
-from repository.services import UploadRejected, add_file, missing_requirements
+from repository.services import (
+    UploadRejected,
+    add_file,
+    file_key,
+    missing_items,
+    missing_requirements,
+)
 
 from . import notifications
 from .exceptions import (
@@ -83,6 +89,10 @@ REASON_REQUIRED = {
     "withdraw": ReturnReason.AppliesTo.WITHDRAWAL,
 }
 RECEIPTS = {"receive_at_division": Level.DIVISION, "receive_at_region": Level.REGION}
+# Transitions refused while the submission lacks anything `repository.services.missing_items`
+# lists (409 with the list): a records section receives only complete documents, so nobody may
+# submit (or resubmit) what it would have to return.
+COMPLETE_BEFORE = {"submit", "resubmit", *RECEIPTS}
 
 DEFAULT_OVERDUE_DAYS = {
     S.SUBMITTED: 5,
@@ -205,7 +215,9 @@ def _store_files(submission, user, files):
         try:
             add_file(submission, uploaded, role, user)
         except UploadRejected as exc:
-            raise ValidationFailed(exc.message, details={"files": [exc.message]}) from exc
+            # Named as the form names the upload field of the role (`ip_declaration_file`).
+            key = file_key(role) if role in SubmissionFile.Role.values else "files"
+            raise ValidationFailed(exc.message, details={key: [exc.message]}) from exc
         except ValueError as exc:
             raise ValidationFailed(
                 _("Unknown file role."), details={"files": [_("Unknown file role: %s") % role]}
@@ -387,8 +399,8 @@ def perform_transition(
     takes this action on it (403); nobody changed it since the caller loaded it — compared by
     `expected_version` when given, else by the journey the caller holds (409 StaleSubmission);
     the action is available in the current state (409); the user is the right actor now, e.g. the
-    reviewer holding the claim (403); completeness on receipt (409 with the missing list); the
-    review and the reasons (400). Then runs everything in one transaction under a row lock.
+    reviewer holding the claim (403); completeness on submitting and on receipt (409 with the
+    missing list, `COMPLETE_BEFORE`); the review and the reasons (400). Then runs everything in one transaction under a row lock.
     """
     if name not in TRANSITION_NAMES:
         raise TransitionNotAvailable(_("Unknown action: %s") % name)
@@ -440,13 +452,17 @@ def _run(user, journey, name, *, comment, review, reasons):
     source = journey.state
     details = {}
 
-    missing = []
-    if name in RECEIPTS or (name == "submit" and submission.origin_level != Level.DISTRICT):
-        missing = missing_requirements(submission)
+    if name in COMPLETE_BEFORE:
+        missing = missing_items(submission)
         if missing:
-            raise IncompleteSubmission(
-                _("The submission is incomplete: %s") % " ".join(missing), details=missing
-            )
+            text = " ".join(item.message for item in missing)
+            if name in RECEIPTS:
+                message = _("The submission is incomplete: %s") % text
+            else:
+                message = (
+                    _("Complete the submission before submitting it. Still missing: %s") % text
+                )
+            raise IncompleteSubmission(message, details=[item.as_dict() for item in missing])
     if name == "return_incomplete":
         details["missing"] = missing_requirements(submission)
 

@@ -2,9 +2,11 @@
 
 A `ModelViewSet` gives the "Submissions" menu: a scope-filtered listing with filters, search and
 a bulk "receive" action; create and edit forms for drafts (with one upload field per file role);
-and a submission page (the viewset's inspect view) with the metadata, files, receipt stamps,
-reviews, history, and one form per action the viewer may take now. Every action goes through
-`workflow.services`, exactly like the API.
+and a submission page (the viewset's inspect view) with the route, the action that fits first
+(the claimed review: the main file beside one rating sheet on which the outcome is chosen;
+publishing: what becomes public, then the button), the other actions, the main file, metadata,
+files, receipt stamps, reviews and history. Every action goes through `workflow.services`,
+exactly like the API.
 """
 
 import django_filters
@@ -19,6 +21,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.components import Component
@@ -37,25 +40,35 @@ from wagtail.admin.widgets.boolean_radio_select import BooleanRadioSelect
 from wagtail.permission_policies.base import BasePermissionPolicy
 
 from guard.storage_errors import StorageUnavailable, delete_quietly
-from organisation.models import Role, RoleAssignment
+from organisation.dashboard import task_groups_for
+from organisation.models import Level, Role, RoleAssignment
 from organisation.scope import roles_of, scope_for
 from organisation.views import ScopedObjectsViewSetMixin
 from repository.models import Submission
-from repository.services import UploadRejected, missing_requirements
+from repository.services import UploadRejected, missing_items, missing_requirements
 
 from . import services
-from .admin_forms import SubmissionAdminForm, TransitionForm
-from .downloads import file_response
+from .admin_forms import (
+    ReviewForm,
+    SubmissionAdminForm,
+    TransitionForm,
+    field_anchor,
+    submission_panels,
+)
+from .downloads import file_response, main_file_viewer, page_image_response
 from .exceptions import WorkflowError
 from .log_actions import LABELS as LOG_LABELS
-from .models import ReceiptStamp, State
-from .review import sheet_for
+from .models import WAITING_STATES, ReceiptStamp, Review, State
+from .review import MUST_PASS, sheet_for
+from .route import route_of
+from .rules import NOT_A_NEXT_STEP
 
 CREATOR_ROLES = {Role.ALS_TEACHER, Role.EPSA, Role.REGIONAL_ALS, Role.SYSTEM_ADMINISTRATOR}
 
 # Button labels of the actions, in the words of the offices.
 TRANSITION_LABELS = {
     "submit": gettext_lazy("Submit"),
+    "recall": gettext_lazy("Recall to draft"),
     "receive_at_division": gettext_lazy("Receive and stamp"),
     "return_incomplete": gettext_lazy("Return as incomplete"),
     "claim_division_review": gettext_lazy("Claim for division review"),
@@ -72,6 +85,14 @@ TRANSITION_LABELS = {
 # Actions that send the submission back or away get the "serious" (red) button.
 SERIOUS = {"return_incomplete", "return_for_revision", "withdraw"}
 RECEIVE_ACTIONS = ("receive_at_division", "receive_at_region")
+# Actions taken with one click: nothing to say when taking a review from the pool.
+ONE_CLICK = {"claim_division_review", "claim_regional_review", "release_claim"}
+# Ways out (rules.NOT_A_NEXT_STEP: giving a claim back, recalling) come after the step that fits.
+SECONDARY = set(NOT_A_NEXT_STEP)
+PUBLISH = "publish"
+# The cms app (which the workflow may not import) shows what publishing would make public:
+# its wagtail_hooks register a function (submission) -> a Component, or None.
+PUBLICATION_PREVIEW_HOOK = "submission_publication_preview"
 
 
 # --------------------------------------------------------------------------------------------
@@ -345,15 +366,37 @@ def transition_forms(submission, user, bound=None):
     submitted (and failed) version so its errors show."""
     forms = []
     version = submission.journey.version
-    for name in services.available_transitions(user, submission):
+    names = services.available_transitions(user, submission)
+    incomplete = "return_incomplete" in names and bool(missing_items(submission))
+    if incomplete:
+        # An incomplete item cannot be received: returning it is the step that fits, so it
+        # comes first and opens with the missing items ticked as its reasons.
+        names = ["return_incomplete", *(n for n in names if n != "return_incomplete")]
+    for name in names:
         if bound is not None and bound.name == name:
             form = bound
         else:
             form = TransitionForm(submission=submission, name=name, initial={"version": version})
         form.label = TRANSITION_LABELS.get(name, name)
         form.serious = name in SERIOUS
+        form.open_first = incomplete and name == "return_incomplete"
         forms.append(form)
     return forms
+
+
+def submit_checklist(submission, user):
+    """What submitting still needs, as [{"key", "message", "url"}]: each a link to its field on
+    the edit form while the viewer may edit (else no link)."""
+    edit_url = reverse("submissions:edit", args=[submission.pk])
+    editable = services.can_edit(user, submission)
+    return [
+        {
+            "key": item.key,
+            "message": item.message,
+            "url": f"{edit_url}#{field_anchor(item.key)}" if editable else "",
+        }
+        for item in missing_items(submission)
+    ]
 
 
 class SubmissionDetailView(generic.InspectView):
@@ -389,13 +432,20 @@ class SubmissionDetailView(generic.InspectView):
         journey = submission.journey
         user = self.request.user
         returned = journey.state in (State.RETURNED_INCOMPLETE, State.RETURNED_FOR_REVISION)
+        bound = self.bound_form
+        primary, secondary, publish = arrange_actions(
+            transition_forms(submission, user, None if isinstance(bound, ReviewForm) else bound)
+        )
+        review_form = review_form_for(
+            submission, user, bound if isinstance(bound, ReviewForm) else None
+        )
         context.update(
             {
                 "submission": submission,
                 "journey": journey,
                 "overdue": services.is_overdue(journey),
                 "metadata": metadata_rows(submission),
-                "missing": missing_requirements(submission),
+                "missing": submit_checklist(submission, user),
                 "files": submission.files.select_related("uploaded_by").order_by(
                     "role", "lineage", "-version"
                 ),
@@ -406,7 +456,15 @@ class SubmissionDetailView(generic.InspectView):
                 "comments": [r for r in annotated_history(submission) if r.comment or r.reasons]
                 if returned
                 else [],
-                "transition_forms": transition_forms(submission, user, self.bound_form),
+                "transition_forms": primary,
+                "secondary_forms": secondary,
+                "publish_form": publish,
+                "publication_preview": publication_preview(submission) if publish else None,
+                "review_form": review_form,
+                "outcome_labels": outcome_labels(),
+                "must_pass": MUST_PASS,
+                "viewer": main_file_viewer(submission),
+                "route": route_of(submission),
                 "can_edit": services.can_edit(user, submission),
                 "edit_url": self.get_edit_url(),
                 "public_url": _public_url(submission),
@@ -474,6 +532,75 @@ def metadata_rows(submission):
     return rows
 
 
+def review_decisions(user, submission):
+    """[(transition name, label)] of the review outcomes the user may choose now (endorse or
+    approve first, the return last), or [] when the user holds no claim on a review."""
+    names = [
+        n for n in services.available_transitions(user, submission) if n in services.REVIEW_REQUIRED
+    ]
+    names.sort(key=lambda n: n in SERIOUS)
+    return [(name, TRANSITION_LABELS.get(name, name)) for name in names]
+
+
+def earlier_review(submission):
+    """The division's latest review, shown beside the regional sheet; None elsewhere."""
+    if submission.journey.state != State.UNDER_REGIONAL_REVIEW:
+        return None
+    return submission.reviews.filter(level=Level.DIVISION).order_by("-created_at").first()
+
+
+def review_form_for(submission, user, bound=None):
+    """The one rating sheet of the reviewer holding the claim, or None."""
+    if bound is not None:
+        return bound
+    decisions = review_decisions(user, submission)
+    if not decisions:
+        return None
+    return ReviewForm(
+        submission=submission,
+        decisions=decisions,
+        earlier=earlier_review(submission),
+        initial={"version": submission.journey.version},
+    )
+
+
+def outcome_labels():
+    """The outcomes' labels for the sheet's live outcome (static/js/review-sheet.js)."""
+    return {outcome.value: str(outcome.label) for outcome in Review.Outcome}
+
+
+def publication_preview(submission):
+    """What publishing would make public, from the public site's hook (a Component), or None."""
+    for make in hooks.get_hooks(PUBLICATION_PREVIEW_HOOK):
+        component = make(submission)
+        if component is not None:
+            return component
+    return None
+
+
+def arrange_actions(forms):
+    """The action forms in the order that fits: the steps forward first, then sending it back,
+    the ways out last; the review outcomes and publishing have their own sections and leave the
+    list.
+    Returns (primary, secondary, publish form or None)."""
+    primary, secondary, publish = [], [], None
+    for form in forms:
+        form.one_click = form.name in ONE_CLICK
+        form.secondary = form.name in SECONDARY
+        if form.name in services.REVIEW_REQUIRED:
+            continue
+        if form.name == PUBLISH:
+            publish = form
+        elif form.name in SECONDARY:
+            secondary.append(form)
+        else:
+            primary.append(form)
+    # Sending it back comes after the step forward, unless it is the step that fits (an
+    # incomplete item's return, which transition_forms opens first).
+    primary.sort(key=lambda f: (not getattr(f, "open_first", False), f.name in SERIOUS))
+    return primary, secondary, publish
+
+
 def _detail_url(viewset, submission):
     return reverse(viewset.get_url_name("inspect"), args=[submission.pk])
 
@@ -486,6 +613,10 @@ def make_transition_view(viewset):
         if not submission_permission_policy.user_has_permission(request.user, "view"):
             raise PermissionDenied
         submission = get_object_or_404(services.visible_submissions(request.user), pk=pk)
+        if name in services.REVIEW_REQUIRED:
+            # A review's outcome is chosen on the one rating sheet (make_review_view).
+            messages.error(request, _("Give the review on the rating sheet of the submission."))
+            return redirect(_detail_url(viewset, submission))
         form = TransitionForm(request.POST, submission=submission, name=name)
         if form.is_valid():
             try:
@@ -508,36 +639,110 @@ def make_transition_view(viewset):
                     messages.error(request, text)
                     return redirect(_detail_url(viewset, submission))
             else:
-                journey = submission.journey
-                text = _("“%(title)s”: %(action)s — now %(state)s.") % {
-                    "title": submission.title,
-                    "action": TRANSITION_LABELS.get(name, name),
-                    "state": journey.get_state_display(),
-                }
-                stamp = submission.receipts.order_by("-received_at").first()
-                if name in RECEIVE_ACTIONS and stamp is not None:
-                    text += " " + _("Control number %(number)s.") % {"number": stamp.control_number}
-                messages.success(request, text)
+                action_done(request, submission, name)
                 return redirect(_detail_url(viewset, submission))
-        messages.error(request, _("The action could not be taken; see the errors below."))
-        view = viewset.construct_view(
-            viewset.inspect_view_class, **viewset.get_inspect_view_kwargs(bound_form=form)
-        )
-        response = view(request, pk=pk)
-        response.status_code = 400
-        return response
+        return _show_failed_form(viewset, request, pk, form)
 
     return transition_view
 
 
-def make_download_view(viewset):
-    def download_view(request, pk, file_id):
+def action_done(request, submission, name):
+    """The success message of an action; a receipt's links its printable slip."""
+    journey = submission.journey
+    text = _("“%(title)s”: %(action)s — now %(state)s.") % {
+        "title": submission.title,
+        "action": TRANSITION_LABELS.get(name, name),
+        "state": journey.get_state_display(),
+    }
+    buttons = []
+    stamp = submission.receipts.order_by("-received_at").first()
+    if name in RECEIVE_ACTIONS and stamp is not None:
+        text += " " + _("Control number %(number)s.") % {"number": stamp.control_number}
+        buttons.append(
+            messages.button(
+                reverse("submissions:receipt", args=[stamp.pk]), _("Print receipt slip")
+            )
+        )
+    messages.success(request, text, buttons=buttons)
+
+
+def _show_failed_form(viewset, request, pk, form):
+    """The submission page again, with the failed form and its errors (400)."""
+    messages.error(request, _("The action could not be taken; see the errors below."))
+    view = viewset.construct_view(
+        viewset.inspect_view_class, **viewset.get_inspect_view_kwargs(bound_form=form)
+    )
+    response = view(request, pk=pk)
+    response.status_code = 400
+    return response
+
+
+def make_review_view(viewset):
+    """POST handler of the one rating sheet: takes the outcome chosen on it (endorse, approve or
+    return for revision) with the sheet's scores."""
+
+    @require_POST
+    def review_view(request, pk):
         if not submission_permission_policy.user_has_permission(request.user, "view"):
             raise PermissionDenied
         submission = get_object_or_404(services.visible_submissions(request.user), pk=pk)
-        return file_response(get_object_or_404(submission.files, pk=file_id))
+        decisions = review_decisions(request.user, submission)
+        if not decisions:
+            messages.error(request, _("There is no review of yours to submit on this submission."))
+            return redirect(_detail_url(viewset, submission))
+        form = ReviewForm(
+            request.POST,
+            submission=submission,
+            decisions=decisions,
+            earlier=earlier_review(submission),
+        )
+        if form.is_valid():
+            name = form.cleaned_data["decision"]
+            try:
+                services.perform_transition(
+                    request.user,
+                    submission,
+                    name,
+                    comment=form.cleaned_data.get("comment", ""),
+                    review=form.review_payload(),
+                    reasons=form.reason_codes(),
+                    expected_version=form.cleaned_data["version"],
+                )
+            except WorkflowError as error:
+                if error.status_code != 400:
+                    messages.error(request, error.message)
+                    return redirect(_detail_url(viewset, submission))
+                form.add_service_errors(error.details, error.message)
+            else:
+                action_done(request, submission, name)
+                return redirect(_detail_url(viewset, submission))
+        return _show_failed_form(viewset, request, pk, form)
+
+    return review_view
+
+
+def _visible_file(request, pk, file_id):
+    if not submission_permission_policy.user_has_permission(request.user, "view"):
+        raise PermissionDenied
+    submission = get_object_or_404(services.visible_submissions(request.user), pk=pk)
+    return get_object_or_404(submission.files, pk=file_id)
+
+
+def make_download_view(viewset):
+    def download_view(request, pk, file_id):
+        """The file as a download; with ?inline=1 a PDF or photo opens in the browser."""
+        inline = request.GET.get("inline") == "1"
+        return file_response(_visible_file(request, pk, file_id), inline=inline)
 
     return download_view
+
+
+def make_page_view(viewset):
+    def page_view(request, pk, file_id, number):
+        """One page of a PDF file of the submission, drawn as an image."""
+        return page_image_response(_visible_file(request, pk, file_id), number)
+
+    return page_view
 
 
 def make_receipt_view(viewset):
@@ -594,6 +799,10 @@ class SubmissionViewSet(ScopedObjectsViewSetMixin, ModelViewSet):
     def get_form_class(self, for_update=False):
         return SubmissionAdminForm
 
+    def get_edit_handler(self):
+        # The form's sections; the form class stays SubmissionAdminForm (get_form_class).
+        return submission_panels().bind_to_model(Submission)
+
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [
             path(
@@ -606,6 +815,12 @@ class SubmissionViewSet(ScopedObjectsViewSetMixin, ModelViewSet):
                 make_download_view(self),
                 name="download",
             ),
+            path(
+                "file/<int:pk>/<int:file_id>/page/<int:number>/",
+                make_page_view(self),
+                name="page",
+            ),
+            path("review/<int:pk>/", make_review_view(self), name="review"),
             path("receipt/<int:stamp_id>/", make_receipt_view(self), name="receipt"),
         ]
 
@@ -682,6 +897,11 @@ class ReceiveBulkAction(BulkAction):
                 request,
                 _("“%(title)s” received: control number %(number)s.")
                 % {"title": submission.title, "number": stamp.control_number},
+                buttons=[
+                    messages.button(
+                        reverse("submissions:receipt", args=[stamp.pk]), _("Print receipt slip")
+                    )
+                ],
             )
             received += 1
         return received, 0
@@ -693,12 +913,19 @@ class ReceiveBulkAction(BulkAction):
 
 
 class MyTasksPanel(Component):
-    """The dashboard's "My tasks": what waits on the user or on a pool they belong to."""
+    """The dashboard's "My tasks": what waits on the user or on a pool they belong to.
+
+    Submissions first (this app's own), then every other app's task groups (snapshots to review,
+    forms due, transfer requests...), gathered through organisation.dashboard's provider hook so
+    this app imports none of them."""
 
     name = "my_tasks"
     template_name = "workflow/panels/my_tasks.html"
     order = 50
     limit = 25
+
+    class Media:
+        css = {"all": ["css/admin-dashboard.css"]}
 
     def __init__(self, user):
         self.user = user
@@ -718,11 +945,60 @@ class MyTasksPanel(Component):
             }
             for s in tasks[: self.limit]
         ]
+        groups = task_groups_for(self.user)
         context.update(
             {
                 "rows": rows,
+                "groups": groups,
                 "more": len(tasks) > self.limit,
-                "overdue_count": sum(1 for r in rows if r["overdue"]),
+                "overdue_count": sum(1 for r in rows if r["overdue"])
+                + sum(group.overdue_count for group in groups),
+                "index_url": reverse(submission_viewset.get_url_name("index")),
+            }
+        )
+        return context
+
+
+class MyItemsPanel(Component):
+    """The dashboard's "My items in progress": the user's own submissions that an office has
+    now, each with its route and who has it since when (what waits on the user themselves,
+    drafts and returned items, is in "My tasks")."""
+
+    name = "my_items"
+    template_name = "workflow/panels/my_items.html"
+    order = 60
+    limit = 25
+
+    class Media:
+        # The route's styles are the submission page's.
+        css = {"all": ["css/admin-submission.css"]}
+
+    def __init__(self, user):
+        self.user = user
+
+    @staticmethod
+    def items_of(user):
+        return (
+            services.visible_submissions(user)
+            .filter(created_by=user, journey__state__in=WAITING_STATES)
+            .select_related("journey__claimed_by")
+            .order_by("journey__state_changed_at")
+        )
+
+    def get_context_data(self, parent_context):
+        context = super().get_context_data(parent_context)
+        items = list(self.items_of(self.user)[: self.limit + 1])
+        context.update(
+            {
+                "rows": [
+                    {
+                        "submission": s,
+                        "url": reverse(submission_viewset.get_url_name("inspect"), args=[s.pk]),
+                        "route": route_of(s),
+                    }
+                    for s in items[: self.limit]
+                ],
+                "more": len(items) > self.limit,
                 "index_url": reverse(submission_viewset.get_url_name("index")),
             }
         )

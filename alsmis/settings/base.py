@@ -467,6 +467,8 @@ CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 # Staff avatars would come from gravatar.com: an outside origin, and staff e-mail hashes sent to it.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Nor does any staff page link to wagtail.org (alsmis/wagtail_hooks.py drops the help menu's).
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 
 # Content-Security-Policy (django-csp, guard/csp.py). Public pages: nothing inline, nothing from
 # another origin. The admin (ALSMIS_ADMIN_CSP_PREFIXES) also allows style attributes, which

@@ -38,6 +38,15 @@ def site_sections(context):
     ]
 
 
+@register.simple_tag(takes_context=True)
+def resources_url(context):
+    """The URL of the live Resources page, where a search box sends its words; "" if none."""
+    from cms.models import ResourcesIndexPage
+
+    page = ResourcesIndexPage.objects.live().public().first()
+    return page.get_url(context.get("request")) if page else ""
+
+
 @register.simple_tag
 def facet_sections(facets):
     """The Resources facets: for each, its heading and the list of its values, each a link

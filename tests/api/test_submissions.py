@@ -7,6 +7,7 @@ import pytest
 
 from repository.models import Submission, SubmissionFile
 from tests.api.factories import LR_PAYLOAD, PDF_BYTES, pdf_upload
+from tests.journeys import submit_before_the_rule
 from workflow.models import Journey, State
 
 
@@ -287,15 +288,18 @@ def test_stale_transition_is_409(api_as):
     assert Journey.objects.get(pk=body["id"]).state == State.RECEIVED_BY_DIVISION
 
 
-def test_receiving_an_incomplete_submission_is_409_with_what_is_missing(api_as):
+def test_receiving_an_incomplete_submission_is_409_with_what_is_missing(api_as, user_named):
     teacher = api_as("teacher.benguet")
     body = create_lr(teacher)  # no files
-    teacher.post(f"/api/v1/submissions/{body['id']}/transitions/submit")
+    # Submitted before submitting needed a complete item (the API refuses it now).
+    submit_before_the_rule(user_named("teacher.benguet"), Submission.objects.get(pk=body["id"]))
     response = api_as("records.benguet").post(
         f"/api/v1/submissions/{body['id']}/transitions/receive_at_division"
     )
     assert response.status_code == 409
-    assert "The main file is missing." in response.json()["missing"]
+    assert {"field": "main_file", "message": "The main file is missing."} in response.json()[
+        "missing"
+    ]
 
 
 def test_bad_review_is_400_with_item_messages(api_as):

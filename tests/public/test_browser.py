@@ -48,7 +48,7 @@ def test_walk_from_search_to_item_to_download(published_item, phone_page):
     phone_page.wait_for_function("document.querySelector('figure.preview img').complete")
     assert phone_page.locator("figure.preview img").evaluate("img => img.naturalWidth") == 640
     with phone_page.expect_download() as download_info:
-        phone_page.get_by_role("link", name="Typhoon-Module-(final).pdf").click()
+        phone_page.get_by_role("link", name="Download (PDF,").click()
     download = download_info.value
     assert download.suggested_filename == "Typhoon-Module-(final).pdf"
     with open(download.path(), "rb") as handle:

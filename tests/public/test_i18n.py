@@ -25,7 +25,10 @@ def test_filipino_pages_render_in_filipino(make_submission, qa_history, client):
 
     item = client.get(f"/fil{page_path}").content.decode()
     assert "Sinuri ang kalidad ng Sangay ng mga Paaralan ng Benguet at " in item
-    assert "Sinuri ang kalidad ng" in item and "Paano sipiin" in item and "Mga file" in item
+    assert (
+        "Sinuri ang kalidad ng" in item and "Paano sipiin" in item and "I-download (PDF, " in item
+    )
+    assert "Ipakita ang mga pansala" in html  # the phone's filter toggle
 
 
 @pytest.mark.django_db

@@ -71,11 +71,18 @@ def test_score_ranges(key, low, high):
 
 
 def test_enumerations_follow_learners_vocab():
-    assert len(vocab.MOTHER_TONGUES) == 19
+    assert len(vocab.DEPED_MOTHER_TONGUES) == 19
     tongue = col("AF1", "mother_tongue")
     assert tongue.clean("Ilocano") == "iloko"
+    assert tongue.clean("Kankana-ey") == "kankanaey"
     with pytest.raises(CellError, match="Not one of the allowed values"):
         tongue.clean("Klingon")
+    # "Other (specify)" in one cell: "Other: <name>", printed back as the form says it.
+    assert tongue.clean("Other: Bago") == "other:Bago"
+    assert tongue.display("other:Bago") == "Other (specify): Bago"
+    assert tongue.clean(tongue.display("other:Bago")) == "other:Bago"
+    with pytest.raises(CellError, match="Name it"):
+        tongue.clean("Other")
     assert col("AF3", "sex").clean("female") == "F"
     assert col("AF3", "program").clean("A&E Secondary") == "AE_JHS"
     with pytest.raises(CellError):

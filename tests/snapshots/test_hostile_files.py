@@ -19,7 +19,7 @@ from snapshots import forms_spec, readers, samples, services
 from snapshots.models import ImportJob
 from snapshots.readers import read_rows
 
-from .conftest import upload
+from .conftest import start_upload, upload
 
 MAX_PEAK = 100 * 1024 * 1024
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -340,14 +340,8 @@ def test_a_file_over_the_inline_byte_limit_is_parsed_by_the_task_worker(
 def test_reading_stops_at_the_time_limit(user_named, period, af3_rows, monkeypatch):
     clock = iter(range(0, 10**6, 100))
     monkeypatch.setattr(readers, "_clock", lambda: next(clock))
-    division, district = services.resolve_unit("benguet/LTR")
-    job = services.start_import(
-        user_named("teacher.benguet"),
-        form="AF3",
-        period=period,
-        division=division,
-        district=district,
-        upload=upload("f.xlsx", samples.to_xlsx("AF3", af3_rows(5))),
+    job = start_upload(
+        user_named("teacher.benguet"), period, samples.to_xlsx("AF3", af3_rows(5)), name="f.xlsx"
     )
     assert job.status == ImportJob.Status.FAILED
     assert "took longer than the limit of 1 seconds" in job.errors[0]["message"]

@@ -11,21 +11,7 @@ from django.test import override_settings
 from snapshots import samples, services
 from snapshots.models import ImportJob, Snapshot, SnapshotRow, State
 
-from .conftest import upload
-
-
-def import_af3(user, period, rows, *, unit="benguet/LTR", kind="csv", name=None):
-    division, district = services.resolve_unit(unit)
-    content = samples.to_csv("AF3", rows) if kind == "csv" else samples.to_xlsx("AF3", rows)
-    return services.start_import(
-        user,
-        form="AF3",
-        period=period,
-        division=division,
-        district=district,
-        upload=upload(name or f"af3.{kind}", content),
-        original_name=name or f"af3.{kind}",
-    )
+from .conftest import import_af3, start_upload, upload
 
 
 def test_af3_with_errors_is_rejected_with_a_precise_report_and_nothing_stored(
@@ -156,15 +142,7 @@ def test_xlsx_upload_is_read_by_content_not_name(user_named, period, af3_rows):
 
 def test_header_mismatch_is_reported(user_named, period, af3_rows):
     content = samples.to_csv("AF3", af3_rows(2)).replace(b"Type of CLC", b"CLC Type", 1)
-    division, district = services.resolve_unit("benguet/LTR")
-    job = services.start_import(
-        user_named("teacher.benguet"),
-        form="AF3",
-        period=period,
-        division=division,
-        district=district,
-        upload=upload("a.csv", content),
-    )
+    job = start_upload(user_named("teacher.benguet"), period, content, name="a.csv")
     assert job.errors[0]["column"] == "E (Type of CLC)"
     assert "Expected the header" in job.errors[0]["message"]
 

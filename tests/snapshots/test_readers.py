@@ -6,11 +6,11 @@ import zipfile
 
 from openpyxl import Workbook
 
-from snapshots import forms_spec, samples, services
+from snapshots import forms_spec, samples
 from snapshots.models import ImportJob
 from snapshots.readers import read_rows, sniff
 
-from .conftest import upload
+from .conftest import start_upload
 
 
 def excel_like_af3(rows):
@@ -43,15 +43,7 @@ def test_shared_strings_dates_numbers_and_title_rows(user_named, period, af3_row
     parsed = list(read_rows(io.BytesIO(content), "xlsx"))
     assert parsed[0] == (1, ["ALS Form 3 – Master List of Enrolled Learners"])
     assert parsed[1][0] == 3  # the empty row 2 has no cells at all
-    division, district = services.resolve_unit("benguet/LTR")
-    job = services.start_import(
-        user_named("teacher.benguet"),
-        form="AF3",
-        period=period,
-        division=division,
-        district=district,
-        upload=upload("af3.xlsx", content),
-    )
+    job = start_upload(user_named("teacher.benguet"), period, content, name="af3.xlsx")
     assert job.status == ImportJob.Status.SUCCEEDED, job.errors
     stored = {r.payload[6]: r.payload for r in job.snapshot.rows.all()}
     first = stored[rows[0][6]]

@@ -7,6 +7,7 @@ from django.contrib.staticfiles import finders
 
 from repository.models import Submission
 from tests.api.factories import PDF_BYTES, pdf_upload
+from tests.journeys import submit_before_the_rule
 from tests.staffui.conftest import form_data
 from workflow.models import State
 
@@ -124,14 +125,17 @@ def test_listing_is_scoped_filtered_and_searchable(login):
     assert benguet.pk != abra.pk
 
 
-def test_bulk_receive_stamps_each_and_reports_each(login):
+def test_bulk_receive_stamps_each_and_reports_each(login, user_named):
     first = submitted_lr(login("teacher.benguet"))
     second = submitted_lr(login("teacher.benguet"))
-    # A third one is incomplete: submitted without files.
+    # A third one is incomplete: without files, it was submitted before that was refused.
     client = login("teacher.benguet")
     client.post("/admin/submissions/new/", form_data(title="No files yet"))
     third = Submission.objects.latest("pk")
     client.post(f"/admin/submissions/action/{third.pk}/submit/", {"submit-version": 1})
+    third.journey.refresh_from_db()
+    assert third.journey.state == State.DRAFT
+    submit_before_the_rule(user_named("teacher.benguet"), third)
 
     records = login("records.benguet")
     listing = records.get("/admin/submissions/").content.decode()
@@ -239,7 +243,7 @@ def test_only_the_submitter_edits_and_only_while_editable(login):
     assert other.status_code == 404
 
 
-def test_action_outside_role_is_refused_with_a_message(login):
+def test_action_outside_role_is_refused_with_a_message(login, user_named):
     submission = submitted_lr(login("teacher.benguet"))
     teacher = login("teacher.benguet")
     page = teacher.get(f"/admin/submissions/inspect/{submission.pk}/").content.decode()
@@ -254,11 +258,12 @@ def test_action_outside_role_is_refused_with_a_message(login):
     assert submission.journey.state == State.SUBMITTED
     assert not submission.receipts.exists()
 
-    # Receiving an incomplete submission names what is missing.
+    # Receiving an incomplete submission (submitted before that was refused) names what is
+    # missing.
     client = login("teacher.benguet")
     client.post("/admin/submissions/new/", form_data(title="Nothing attached"))
     bare = Submission.objects.get(title="Nothing attached")
-    client.post(f"/admin/submissions/action/{bare.pk}/submit/", {"submit-version": 1})
+    submit_before_the_rule(user_named("teacher.benguet"), bare)
     response = login("records.benguet").post(
         f"/admin/submissions/action/{bare.pk}/receive_at_division/",
         {"receive_at_division-version": 2},

@@ -63,8 +63,12 @@ def test_records_section_receives_a_submission_in_the_browser(browser_page, user
     submission.journey.refresh_from_db()
     assert submission.journey.state == State.RECEIVED_BY_DIVISION
 
-    # The receipt slip opens from the page and is ready to print.
-    page.get_by_role("link", name="Print receipt slip").click()
+    # The receipt slip opens from the success message (and from the stamps table) and is ready
+    # to print.
+    expect(page.locator("#stamps-heading + table").get_by_role("link")).to_have_text(
+        "Print receipt slip"
+    )
+    page.locator(".messages").get_by_role("link", name="Print receipt slip").click()
     # The print style sheet must have loaded before print media is emulated.
     page.wait_for_load_state("load")
     assert page.get_by_test_id("control-number").inner_text() == stamp.control_number
@@ -82,16 +86,18 @@ def test_reviewer_fills_the_rating_sheet_in_the_browser(browser_page, user_named
     page = browser_page
     log_in(page, "lrqa.benguet")
     page.goto(f"/admin/submissions/inspect/{submission.pk}/")
-    endorse = page.locator("#action-endorse_to_region")
-    endorse.locator("summary").click()
-    # Score every item 4 by clicking the radio buttons a reviewer clicks.
-    radios = endorse.locator("input[type=radio][value='4']")
+    # The one rating sheet, open: score every item 4 by clicking the radio buttons a reviewer
+    # clicks, and choose the outcome on it.
+    sheet = page.locator("#review-sheet")
+    radios = sheet.locator("input[type=radio][value='4']")
+    assert radios.count() == 24
     for index in range(radios.count()):
         radios.nth(index).check()
+    sheet.get_by_role("radio", name="Endorse to the region").check()
     violations = axe(page)
     assert not violations, describe_violations(violations)
-    endorse.get_by_label("Comment", exact=True).fill("Ready for the region.")
-    endorse.get_by_role("button", name="Endorse to the region").click()
+    sheet.get_by_label("Comment", exact=True).fill("Ready for the region.")
+    sheet.get_by_role("button", name="Endorse to the region").click()
     page.wait_for_load_state()
     assert (
         page.get_by_test_id("submission-state").text_content().strip() == "Endorsed to the region"

@@ -1,5 +1,7 @@
 """Research is reviewed with a yes/no checklist in the admin; a "no" needs a comment."""
 
+import re
+
 from repository.models import Submission
 from tests.api.factories import pdf_upload
 from tests.staffui.conftest import form_data
@@ -46,20 +48,18 @@ def test_epsa_research_goes_through_division_review_with_a_checklist(login):
     assert "Checklist" in page and "The methodology is appropriate" in page
 
     keys = [item["key"] for item in sheet_for(research)["factors"][0]["items"]]
-    answers = {f"endorse_to_region-item_{key}": "yes" for key in keys}
-    answers[f"endorse_to_region-item_{keys[2]}"] = "no"
-    refused = reviewer.post(
-        f"/admin/submissions/action/{research.pk}/endorse_to_region/",
-        {"endorse_to_region-version": research.journey.version, **answers},
-    )
+    answers = {f"review-item_{key}": "yes" for key in keys}
+    answers[f"review-item_{keys[2]}"] = "no"
+    chosen = {"review-version": research.journey.version, "review-decision": "endorse_to_region"}
+    refused = reviewer.post(f"/admin/submissions/review/{research.pk}/", {**chosen, **answers})
     assert refused.status_code == 400
-    assert "Explain in a comment what needs to change." in refused.content.decode()
+    page = refused.content.decode()
+    assert "Explain in a comment what needs to change." in page
+    # The checklist comes back as it was answered.
+    assert re.search(rf'name="review-item_{keys[2]}" value="no"[^>]*checked', page)
 
-    answers[f"endorse_to_region-item_{keys[2]}"] = "yes"
-    done = reviewer.post(
-        f"/admin/submissions/action/{research.pk}/endorse_to_region/",
-        {"endorse_to_region-version": research.journey.version, **answers},
-    )
+    answers[f"review-item_{keys[2]}"] = "yes"
+    done = reviewer.post(f"/admin/submissions/review/{research.pk}/", {**chosen, **answers})
     assert done.status_code == 302
     research.journey.refresh_from_db()
     assert research.journey.state == State.ENDORSED_TO_REGION

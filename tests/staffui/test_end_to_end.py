@@ -11,16 +11,16 @@ from workflow.models import State
 from workflow.review import sheet_for
 
 
-def review_fields(prefix, submission, low=None):
-    """The rating-sheet inputs of an action form: every item 4, except `low` {key: (score, note)}."""
+def review_fields(submission, low=None):
+    """The inputs of the one rating sheet: every item 4, except `low` {key: (score, note)}."""
     low = low or {}
     data = {}
     for factor in sheet_for(submission)["factors"]:
         for item in factor["items"]:
             key = item["key"]
             score, note = low.get(key, (4, ""))
-            data[f"{prefix}-item_{key}"] = score
-            data[f"{prefix}-note_{key}"] = note
+            data[f"review-item_{key}"] = score
+            data[f"review-note_{key}"] = note
     return data
 
 
@@ -37,6 +37,22 @@ def test_district_lr_from_draft_to_approved_through_the_admin(login, mailoutbox)
         submission.journey.refresh_from_db()
         if expect:
             assert submission.journey.state == expect, name
+        return client
+
+    def review(username, submission, decision, extra=None, expect=None):
+        """Submit the one rating sheet with the outcome `decision` chosen on it."""
+        client = login(username)
+        page = client.get(f"/admin/submissions/inspect/{submission.pk}/").content.decode()
+        # The page offers this outcome on its one sheet (with the version the user saw).
+        assert page.count('id="review-sheet"') == 1, username
+        assert f'name="review-decision" value="{decision}"' in page, (username, decision)
+        version = re.search(r'name="review-version" value="(\d+)"', page).group(1)
+        data = {"review-version": version, "review-decision": decision, **(extra or {})}
+        response = client.post(f"/admin/submissions/review/{submission.pk}/", data)
+        assert response.status_code == 302, response.content.decode()[:3000]
+        submission.journey.refresh_from_db()
+        if expect:
+            assert submission.journey.state == expect, decision
         return client
 
     teacher = login("teacher.benguet")
@@ -63,10 +79,11 @@ def test_district_lr_from_draft_to_approved_through_the_admin(login, mailoutbox)
     page = reviewer.get(f"/admin/submissions/inspect/{submission.pk}/").content.decode()
     assert "LRMDS rating sheet" in page and "Factor 4: Accuracy" in page
     bad = reviewer.post(
-        f"/admin/submissions/action/{submission.pk}/return_for_revision/",
+        f"/admin/submissions/review/{submission.pk}/",
         {
-            "return_for_revision-version": submission.journey.version,
-            **review_fields("return_for_revision", submission, {"content_3": (2, "")}),
+            "review-version": submission.journey.version,
+            "review-decision": "return_for_revision",
+            **review_fields(submission, {"content_3": (2, "")}),
         },
     )
     assert bad.status_code == 400
@@ -75,16 +92,14 @@ def test_district_lr_from_draft_to_approved_through_the_admin(login, mailoutbox)
     assert submission.journey.state == State.UNDER_DIVISION_REVIEW
 
     revision_reason = ReturnReason.objects.get(code="content-errors")
-    act(
+    review(
         "lrqa.benguet",
         submission,
         "return_for_revision",
         {
-            "return_for_revision-comment": "Add harder word problems.",
-            "return_for_revision-reasons": [revision_reason.code],
-            **review_fields(
-                "return_for_revision", submission, {"content_3": (2, "Too few reasoning tasks.")}
-            ),
+            "review-comment": "Add harder word problems.",
+            "review-reasons": [revision_reason.code],
+            **review_fields(submission, {"content_3": (2, "Too few reasoning tasks.")}),
         },
         expect=State.RETURNED_FOR_REVISION,
     )
@@ -110,14 +125,11 @@ def test_district_lr_from_draft_to_approved_through_the_admin(login, mailoutbox)
     act("teacher.benguet", submission, "resubmit", expect=State.RECEIVED_BY_DIVISION)
 
     act("lrqa.benguet", submission, "claim_division_review", expect=State.UNDER_DIVISION_REVIEW)
-    act(
+    review(
         "lrqa.benguet",
         submission,
         "endorse_to_region",
-        {
-            "endorse_to_region-comment": "Good to go.",
-            **review_fields("endorse_to_region", submission),
-        },
+        {"review-comment": "Good to go.", **review_fields(submission)},
         expect=State.ENDORSED_TO_REGION,
     )
 
@@ -125,14 +137,14 @@ def test_district_lr_from_draft_to_approved_through_the_admin(login, mailoutbox)
     act("records.region", submission, "receive_at_region", expect=State.RECEIVED_BY_REGION)
     assert submission.receipts.filter(control_number__startswith="CAR-RO-").exists()
     act("lrqa.region", submission, "claim_regional_review", expect=State.UNDER_REGIONAL_REVIEW)
-    act(
+    review(
         "lrqa.region",
         submission,
         "return_for_revision",
         {
-            "return_for_revision-comment": "Credit the photo of the terraces.",
-            "return_for_revision-reasons": ["copyright-concerns"],
-            **review_fields("return_for_revision", submission),
+            "review-comment": "Credit the photo of the terraces.",
+            "review-reasons": ["copyright-concerns"],
+            **review_fields(submission),
         },
         expect=State.RETURNED_FOR_REVISION,
     )
@@ -144,14 +156,11 @@ def test_district_lr_from_draft_to_approved_through_the_admin(login, mailoutbox)
     assert "Credit the photo of the terraces." in page
     act("teacher.benguet", submission, "resubmit", expect=State.RECEIVED_BY_REGION)
     act("lrqa.region", submission, "claim_regional_review", expect=State.UNDER_REGIONAL_REVIEW)
-    approver = act(
+    approver = review(
         "lrqa.region",
         submission,
         "approve",
-        {
-            "approve-comment": "Approved for the regional LR portal.",
-            **review_fields("approve", submission),
-        },
+        {"review-comment": "Approved for the regional LR portal.", **review_fields(submission)},
         expect=State.APPROVED,
     )
 

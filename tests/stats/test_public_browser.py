@@ -3,7 +3,7 @@ count, and no WCAG 2.1 AA violation inside the section."""
 
 import pytest
 
-from tests.browser import run_axe
+from tests.browser import describe_violations, guide_screenshot, run_axe
 
 from .test_public_and_dashboard import ABRA, BENGUET
 
@@ -50,3 +50,48 @@ def test_public_statistics_read_well_on_a_phone(transactional_db, period, publis
         )
     ]
     assert violations == [], violations
+
+
+def test_a_table_wider_than_the_phone_shows_that_it_scrolls(
+    transactional_db, period, publish, phone_page
+):
+    publish(period, "benguet", BENGUET)
+    publish(period, "abra", ABRA)
+    page = phone_page
+    page.goto("/clmd/")
+    region = page.get_by_role("region", name="Enrolment by division and program")
+    region.wait_for()
+    hint = region.locator(".scroll-hint")
+    assert region.evaluate("box => box.scrollWidth > box.clientWidth"), "the table scrolls here"
+    # The cue: the caption's hint, and a shadow at the edge with more behind it.
+    assert hint.is_visible() and hint.inner_text() == "Scroll sideways for more →"
+    assert "radial-gradient" in region.evaluate("box => getComputedStyle(box).backgroundImage")
+    guide_screenshot(page, "public-5-statistics-table")
+    # A keyboard reaches the region and scrolls it; at the far end the hint has nothing to say.
+    region.focus()
+    assert page.evaluate("document.activeElement.getAttribute('role')") == "region"
+    page.keyboard.press("End")
+    region.evaluate("box => { box.scrollLeft = box.scrollWidth; }")
+    page.wait_for_function(
+        "(box) => box.scrollLeft + box.clientWidth >= box.scrollWidth - 1",
+        arg=region.element_handle(),
+    )
+    hint.wait_for(state="hidden")
+    # A table that fits says nothing.
+    narrow = page.get_by_role("region", name="Enrolment by division and sex")
+    if not narrow.evaluate("box => box.scrollWidth > box.clientWidth"):
+        assert not narrow.locator(".scroll-hint").is_visible()
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_the_clmd_page_with_statistics_is_axe_clean(
+    transactional_db, period, publish, new_page, width
+):
+    publish(period, "benguet", BENGUET)
+    publish(period, "abra", ABRA)
+    publish(period, "ifugao", [("Male", "BLP")] * 3)
+    page = new_page(width=width, height=740 if width == 360 else 900)
+    page.goto("/clmd/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    violations = run_axe(page)
+    assert violations == [], describe_violations(violations)

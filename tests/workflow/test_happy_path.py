@@ -8,6 +8,7 @@ from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
 from repository.models import Submission
+from tests.journeys import submit_before_the_rule
 from workflow.demo import pdf_upload
 from workflow.models import ReceiptStamp, Review, State, TransitionRecord
 from workflow.services import (
@@ -32,18 +33,28 @@ def test_district_lr_goes_from_draft_to_approved(make_lr, user_named, good_revie
     records_region = user_named("records.region")
     lrqa_region = user_named("lrqa.region")
 
-    # The teacher starts a draft without the IP declaration: it is submitted, but not received.
+    # The teacher starts a draft without the IP declaration: submitting it is refused.
     submission = make_lr(files=False)
     upload_file(teacher, submission, pdf_upload("Module", "module.pdf"), "main")
     assert submission.journey.state == State.DRAFT
     assert available_transitions(teacher, submission) == ["submit"]
-    perform_transition(teacher, submission, "submit")
+    missing_ip = [
+        {"field": "ip_declaration_file", "message": "The IP / copyright declaration is missing."}
+    ]
+    with pytest.raises(IncompleteSubmission) as refused:
+        perform_transition(teacher, submission, "submit")
+    assert refused.value.details == missing_ip
+    assert state_of(submission) == State.DRAFT
+    assert not TransitionRecord.objects.exists()
+
+    # One submitted before that rule arrives incomplete: it is not received, but returned.
+    submit_before_the_rule(teacher, submission)
     assert state_of(submission) == State.SUBMITTED
     assert submission in tasks_for(records)
 
     with pytest.raises(IncompleteSubmission) as refused:
         perform_transition(records, submission, "receive_at_division")
-    assert refused.value.details == ["The IP / copyright declaration is missing."]
+    assert refused.value.details == missing_ip
     assert not ReceiptStamp.objects.exists()
 
     perform_transition(

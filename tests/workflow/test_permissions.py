@@ -39,6 +39,7 @@ ACTORS = [
 # transition, state it starts from, who may take it (everyone else gets 403)
 MATRIX = [
     ("submit", "draft", {"teacher.benguet"}),
+    ("recall", "submitted", {"teacher.benguet"}),
     ("receive_at_division", "submitted", {"records.benguet"}),
     ("return_incomplete", "submitted", {"records.benguet"}),
     ("claim_division_review", "received_by_division", {"lrqa.benguet", "lrqa2.benguet"}),
