@@ -189,6 +189,8 @@ def test_request_accept_then_the_receiving_division_sees_and_enrols(
     response = client.get(reverse("learners:transfer", args=[transfer.pk]))
     assert_restricted(response, abra_learner)
     assert 'value="accept"' not in response.text
+    # It says whose answer is awaited before the region decides.
+    assert "Without an answer from Abra within" in response.text
     response = client.get(reverse("learners:preview", args=[abra_learner.pk]))
     assert_restricted(response, abra_learner)
     assert "waiting for an answer" in response.text

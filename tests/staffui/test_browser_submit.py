@@ -10,12 +10,12 @@ import pytest
 from playwright.sync_api import expect
 
 from repository.models import Submission
-from tests.api.factories import PDF_BYTES, pdf_upload
+from tests.api.factories import pdf_upload
 from tests.browser import describe_violations, guide_screenshot
 from tests.journeys import submit_before_the_rule
 from tests.staffui.test_browser import log_in
 from workflow import services
-from workflow.demo import lr_data
+from workflow.demo import lr_data, sample_pdf
 from workflow.models import State
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -35,7 +35,8 @@ def docx_bytes():
 
 
 def pdf(name):
-    return {"name": name, "mimeType": "application/pdf", "buffer": PDF_BYTES}
+    # A real PDF with a page, so the submission page can draw it as reviewers see it.
+    return {"name": name, "mimeType": "application/pdf", "buffer": sample_pdf(name)}
 
 
 def assert_accessible(page, axe):
@@ -175,7 +176,9 @@ def test_records_section_returns_an_incomplete_item_with_reasons_ticked(
     teacher = user_named("teacher.benguet")
     # An item that arrived incomplete (submitted before submitting needed a complete item).
     submission = services.create_submission(
-        teacher, lr_data("Fractions at the Market", summary=""), files={"main": pdf_upload()}
+        teacher,
+        lr_data("Fractions at the Market", summary=""),
+        files={"main": pdf_upload(content=sample_pdf("Fractions at the Market"))},
     )
     submit_before_the_rule(teacher, submission)
 
