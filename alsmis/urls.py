@@ -13,6 +13,8 @@ from api.api import api
 from cms.feeds import NewResourcesFeed
 from cms.oai import oai_pmh
 from cms.views import file_preview, public_file, switch_language
+from credentials import public_views as credentials_public
+from credentials import verify_views as credentials_verify
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -30,6 +32,19 @@ urlpatterns = [
     path("resources/previews/<uuid:file_uuid>.png", file_preview, name="public_file_preview"),
     path("resources/feed/", NewResourcesFeed(), name="resources_feed"),
     path("oai/", oai_pmh, name="oai_pmh"),
+    # Open Badges 3.0 (credentials/public_views.py): the issuer's did:web document, each award
+    # as a signed credential and the revocation status list; one address each, no language.
+    path(".well-known/did.json", credentials_public.did_document, name="credentials_did"),
+    path(
+        "verify/<str:code>/credential.json",
+        credentials_public.award_credential,
+        name="credentials_award_json",
+    ),
+    path(
+        "credentials/status/<int:list_id>",
+        credentials_public.status_list,
+        name="credentials_status_list",
+    ),
     re_path(
         r"^images/([^/]*)/(\d*)/([^/]*)/[^/]*$",
         ImageServeView.as_view(action="serve"),
@@ -54,4 +69,10 @@ elif getattr(settings, "ALSMIS_SERVE_FILES", False):
     ]
 
 # Wagtail's page serving comes last: it matches every remaining path.
-urlpatterns += i18n_patterns(path("", include(wagtail_urls)), prefix_default_language=False)
+urlpatterns += i18n_patterns(
+    # Public certificate checks (credentials/verify_views.py): /verify/ and /fil/verify/.
+    path("verify/", credentials_verify.verify_form, name="verify_form"),
+    path("verify/<str:code>/", credentials_verify.verify_award, name="verify_award"),
+    path("", include(wagtail_urls)),
+    prefix_default_language=False,
+)

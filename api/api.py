@@ -13,6 +13,8 @@ from accounts.lockout import lockout_message, record_failure
 from accounts.policy import second_factor_required
 from accounts.services import has_second_factor, verify_second_factor
 from accounts.throttle import SharedAddressRateThrottle
+from credentials.api import router as credentials_router
+from credentials.services import CredentialError
 from guard.storage_errors import StorageUnavailable
 from snapshots.api import router as snapshots_router
 from workflow.api import router as submissions_router
@@ -41,6 +43,7 @@ api = JsonOnlyNinjaAPI(
 )
 install_error_handlers(api)
 install_domain_error_handler(api, WorkflowError)
+install_domain_error_handler(api, CredentialError)
 # Reliability (issue 12, faults): the file storage down is a 503 {"detail": ...}, not a 500.
 api.add_exception_handler(
     StorageUnavailable, lambda request, exc: storage_unavailable_response(api, request, exc.message)
@@ -146,3 +149,4 @@ def revoke_current_token(request):
 api.add_router("/auth", auth_router)
 api.add_router("/submissions", submissions_router)
 api.add_router("/snapshots", snapshots_router)
+api.add_router("/credentials", credentials_router)

@@ -189,35 +189,15 @@ def login(base, username):
     return session
 
 
-LR = {
-    "kind": "lr",
-    "summary": "Learning activity sheets on area and perimeter using Benguet's terraces.",
-    "authors": "Bench Teacher",
-    "keywords": "area, perimeter, terraces",
-    "languages": ["english", "iloko"],
-    "school_year": "2025-2026",
-    "learning_strands": ["ls3"],
-    "program": "ae-elementary",
-    "curriculum_level": "advanced-elementary",
-    "material_type": "print",
-    "resource_type": "learning-activity-sheet",
-    "education_type": "als",
-    "intended_users": ["learners"],
-    "competencies": "Solve problems involving area and perimeter.",
-    "content_topic": "Area and perimeter",
-    "objectives": "Compute the area of irregular plots.",
-    "copyright": "No copyright: work of the Government (RA 8293 s. 176)",
-    "copyright_owner": "DepEd CAR",
-}
-
-
 def teacher_loop(base, rec, division, stop, session):
+    from workflow.demo import lr_data
+
     api = base + "/api/v1/submissions"
     n = 0
     while not stop.is_set():
         n += 1
         created = rec.call(
-            session, "create", "POST", api, {201}, json={**LR, "title": f"Bench {division} {n}"}
+            session, "create", "POST", api, {201}, json=lr_data(f"Bench {division} {n}")
         )
         if created is None:
             continue

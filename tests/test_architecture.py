@@ -16,6 +16,7 @@ APPS = [
     "api",
     "backups",
     "cms",
+    "credentials",
     "guard",
     "home",
     "learners",
@@ -26,6 +27,9 @@ APPS = [
     "workflow",
 ]
 MAY_IMPORT_CMS = {"alsmis", "api", "cms"}
+# Micro-credentials sit on top of learners and organisation: only the project package (URLs,
+# demo) and the API mount them.
+MAY_IMPORT_CREDENTIALS = {"alsmis", "api", "credentials"}
 # (importer, imported) pairs the architecture forbids besides `cms`.
 FORBIDDEN = [("repository", "workflow")]
 
@@ -74,5 +78,17 @@ def test_forbidden_arrows(importer, imported):
         f"{path}: {module}"
         for path, module in imports_of(importer)
         if module.split(".")[0] == imported
+    ]
+    assert wrong == []
+
+
+@pytest.mark.parametrize("package", APPS + ["alsmis"])
+def test_only_the_project_and_the_api_import_credentials(package):
+    if package in MAY_IMPORT_CREDENTIALS:
+        return
+    wrong = [
+        f"{path}: {module}"
+        for path, module in imports_of(package)
+        if module.split(".")[0] == "credentials"
     ]
     assert wrong == []

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "learners",
     "snapshots",
     "stats",
+    "credentials",
     "api",
     # Logins: sign-in lockout, second factor, shared login counters.
     "accounts",
@@ -393,6 +394,8 @@ if not LEARNER_DATA_KEYS:
 # REST API (/api/v1/): bearer tokens live this many hours; token requests per client address.
 API_TOKEN_TTL_HOURS = int(env("API_TOKEN_TTL_HOURS", "720"))
 API_LOGIN_RATE = env("API_LOGIN_RATE", "30/m")
+# Public certificate look-ups (/verify/<code>/) per client address, shared by every worker.
+CREDENTIALS_VERIFY_RATE = env("CREDENTIALS_VERIFY_RATE", "60/m")
 # Submission files: stream through Django (default) or redirect to a signed S3 URL of this lifetime.
 SUBMISSION_DOWNLOADS_VIA_SIGNED_URL = env_bool("SUBMISSION_DOWNLOADS_VIA_SIGNED_URL", False)
 SUBMISSION_DOWNLOAD_URL_SECONDS = int(env("SUBMISSION_DOWNLOAD_URL_SECONDS", "60"))

@@ -155,7 +155,65 @@ def _build_world():
             "job": job,
             "epsa": User.objects.get(username=f"epsa.{slug}"),
         }
+    _build_credentials(world)
     return world
+
+
+def _build_credentials(world):
+    """An achievement; per division a prepared, an approved and an issued award batch of the
+    unit's learner (prepared by the focal person, approved and issued by the EPSA)."""
+    from credentials import services as credential_services
+    from credentials.models import Achievement
+
+    achievement = Achievement.objects.create(
+        slug="role-table-communication",
+        name="Communication",
+        description="Communicates clearly.",
+        competency_elements="Listens actively",
+        learning_strand="LS1 Communication Skills",
+        pqf_level=1,
+        criteria_narrative="Rated 3 or more.",
+        assessment_method="360° assessment",
+        raters=["teacher"],
+        certificate_wording="has demonstrated communication skills",
+    )
+    world["achievement"] = achievement
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    for slug, unit in world["units"].items():
+        focal = User.objects.get(username=f"focal.{slug}")
+
+        def prepared(unit=unit, focal=focal):
+            return credential_services.prepare_batch(
+                focal,
+                division=unit["division"],
+                achievements=[achievement],
+                ceremony_date=datetime.date(2025, 12, 19),
+                venue="Recognition day",
+                signatories=[{"name": "Juana Santos", "position": "SDS"}],
+                members=[(unit["learner"], "Learner Bayanan", "Led the clean-up drive.")],
+            )
+
+        unit["batch_draft"] = prepared()
+        approved = prepared()
+        credential_services.approve_batch(unit["epsa"], approved)
+        unit["batch_approved"] = approved
+        issued = prepared()
+        credential_services.approve_batch(unit["epsa"], issued)
+        issued.refresh_from_db()
+        unit["award"] = credential_services.issue_batch(unit["epsa"], issued)[0]
+        unit["batch_issued"] = issued
+
+
+def _awardees_csv(unit):
+    learner = unit["learner"]
+    content = (
+        "LRN,Last Name,First Name,Middle Name,Name Extension,Sex,Birthdate,Narrative\n"
+        f"{learner.lrn},{learner.last_name},{learner.first_name},,,F,"
+        f"{learner.birthdate.isoformat()},Led the clean-up drive.\n"
+    )
+    return SimpleUploadedFile("awardees.csv", content.encode(), content_type="text/csv")
 
 
 @pytest.fixture(scope="module")
@@ -325,6 +383,48 @@ API_OPS = {
             {"action": "submit", "comments": ""},
         )
     ),
+    ("GET", "/api/v1/credentials/achievements"): api(
+        lambda u, w: ("get", f"{API}/credentials/achievements")
+    ),
+    ("GET", "/api/v1/credentials/batches"): api(lambda u, w: ("get", f"{API}/credentials/batches")),
+    ("POST", "/api/v1/credentials/batches"): api(
+        lambda u, w: (
+            "upload",
+            f"{API}/credentials/batches",
+            {
+                "division": u["division"].slug,
+                "achievements": [w["achievement"].slug],
+                "ceremony_date": "2025-12-19",
+                "venue": "Recognition day",
+                "file": _awardees_csv(u),
+            },
+        )
+    ),
+    ("GET", "/api/v1/credentials/batches/{batch_id}"): api(
+        lambda u, w: ("get", f"{API}/credentials/batches/{u['batch_draft'].pk}")
+    ),
+    ("POST", "/api/v1/credentials/batches/{batch_id}/approve"): api(
+        lambda u, w: ("post", f"{API}/credentials/batches/{u['batch_draft'].pk}/approve", {})
+    ),
+    ("POST", "/api/v1/credentials/batches/{batch_id}/issue"): api(
+        lambda u, w: ("post", f"{API}/credentials/batches/{u['batch_approved'].pk}/issue", {})
+    ),
+    ("POST", "/api/v1/credentials/batches/{batch_id}/cancel"): api(
+        lambda u, w: ("post", f"{API}/credentials/batches/{u['batch_draft'].pk}/cancel", {})
+    ),
+    ("GET", "/api/v1/credentials/batches/{batch_id}/pdf"): api(
+        lambda u, w: ("get", f"{API}/credentials/batches/{u['batch_issued'].pk}/pdf")
+    ),
+    ("GET", "/api/v1/credentials/awards/{award_id}"): api(
+        lambda u, w: ("get", f"{API}/credentials/awards/{u['award'].pk}")
+    ),
+    ("POST", "/api/v1/credentials/awards/{award_id}/revoke"): api(
+        lambda u, w: (
+            "post",
+            f"{API}/credentials/awards/{u['award'].pk}/revoke",
+            {"reason": "Assessed twice"},
+        )
+    ),
 }
 
 ADMIN_OPS = {
@@ -395,6 +495,41 @@ ADMIN_OPS = {
     ),
     "CLC edit": admin(lambda u, w: ("get", reverse("clcs:edit", args=[u["clc"].pk]))),
     "CLC history": admin(lambda u, w: ("get", reverse("clcs:history", args=[u["clc"].pk]))),
+    "micro-credential list": admin(lambda u, w: ("get", reverse("credentials:achievements"))),
+    "micro-credential add": admin(lambda u, w: ("get", reverse("credentials:achievement_add"))),
+    "assessment start": admin(lambda u, w: ("get", reverse("credentials:assessments"))),
+    "assessment sheet": admin(
+        lambda u, w: (
+            "get",
+            reverse("credentials:assess", args=[u["learner"].pk, w["achievement"].slug]),
+        )
+    ),
+    "award batch list": admin(lambda u, w: ("get", reverse("credentials:batches"))),
+    "award batch detail": admin(
+        lambda u, w: ("get", reverse("credentials:batch", args=[u["batch_draft"].pk]))
+    ),
+    "award batch approve": admin(
+        lambda u, w: (
+            "post",
+            reverse("credentials:batch", args=[u["batch_draft"].pk]),
+            {"action": "approve"},
+        )
+    ),
+    "award batch PDF": admin(
+        lambda u, w: ("get", reverse("credentials:batch_pdf", args=[u["batch_issued"].pk]))
+    ),
+    "award list": admin(lambda u, w: ("get", reverse("credentials:awards"))),
+    "award detail": admin(lambda u, w: ("get", reverse("credentials:award", args=[u["award"].pk]))),
+    "award revoke": admin(
+        lambda u, w: (
+            "post",
+            reverse("credentials:award", args=[u["award"].pk]),
+            {"action": "revoke", "reason": "Assessed twice"},
+        )
+    ),
+    "award PDF": admin(
+        lambda u, w: ("get", reverse("credentials:award_pdf", args=[u["award"].pk]))
+    ),
 }
 # Operations that take no object of a unit: asked once ("own" only).
 UNITLESS = {
@@ -412,6 +547,13 @@ UNITLESS = {
     "user list",
     "user add",
     "role assignment list",
+    ("GET", "/api/v1/credentials/achievements"),
+    ("GET", "/api/v1/credentials/batches"),
+    "micro-credential list",
+    "micro-credential add",
+    "assessment start",
+    "award batch list",
+    "award list",
 }
 
 
@@ -443,6 +585,16 @@ TABLE = """
 | `GET /api/v1/snapshots/{snapshot_id}` | 401/401 | 200/404 | 200/404 | 200/200 | 200/404 | 200/404 | 200/404 | 200/404 | 200/200 | 200/200 | 200/200 | 200/200 |
 | `GET /api/v1/snapshots/{snapshot_id}/export` | 401/401 | 403/404 | 403/404 | 403/403 | 200/404 | 200/404 | 200/404 | 403/404 | 403/403 | 200/200 | 403/403 | 200/200 |
 | `POST /api/v1/snapshots/{snapshot_id}/review` | 401/401 | 200/404 | 403/404 | 403/403 | 200/404 | 200/404 | 403/404 | 403/404 | 403/403 | 403/403 | 403/403 | 200/200 |
+| `GET /api/v1/credentials/achievements` | 401 | 200 | 200 | 200 | 200 | 200 | 200 | 200 | 200 | 200 | 200 | 200 |
+| `GET /api/v1/credentials/batches` | 401 | 200 | 200 | 200 | 200 | 200 | 200 | 200 | 200 | 200 | 200 | 200 |
+| `POST /api/v1/credentials/batches` | 401/401 | 403/403 | 403/403 | 403/403 | 200/403 | 200/403 | 403/403 | 403/403 | 403/403 | 403/403 | 403/403 | 200/200 |
+| `GET /api/v1/credentials/batches/{batch_id}` | 401/401 | 404/404 | 404/404 | 404/404 | 200/404 | 200/404 | 200/404 | 404/404 | 404/404 | 200/200 | 404/404 | 200/200 |
+| `POST /api/v1/credentials/batches/{batch_id}/approve` | 401/401 | 404/404 | 404/404 | 404/404 | 200/404 | 403/404 | 403/404 | 404/404 | 404/404 | 403/403 | 404/404 | 200/200 |
+| `POST /api/v1/credentials/batches/{batch_id}/issue` | 401/401 | 404/404 | 404/404 | 404/404 | 200/404 | 200/404 | 403/404 | 404/404 | 404/404 | 403/403 | 404/404 | 200/200 |
+| `POST /api/v1/credentials/batches/{batch_id}/cancel` | 401/401 | 404/404 | 404/404 | 404/404 | 200/404 | 200/404 | 403/404 | 404/404 | 404/404 | 403/403 | 404/404 | 200/200 |
+| `GET /api/v1/credentials/batches/{batch_id}/pdf` | 401/401 | 404/404 | 404/404 | 404/404 | 200/404 | 200/404 | 200/404 | 404/404 | 404/404 | 200/200 | 404/404 | 200/200 |
+| `GET /api/v1/credentials/awards/{award_id}` | 401/401 | 404/404 | 404/404 | 404/404 | 200/404 | 200/404 | 200/404 | 404/404 | 404/404 | 200/200 | 404/404 | 200/200 |
+| `POST /api/v1/credentials/awards/{award_id}/revoke` | 401/401 | 404/404 | 404/404 | 404/404 | 200/404 | 403/404 | 403/404 | 404/404 | 404/404 | 200/200 | 404/404 | 200/200 |
 | `submission list` | login | 200 | 200 | 200 | 200 | 200 | 200 | 200 | 200 | 200 | 200 | 200 |
 | `submission add` | login | 200 | refused | refused | 200 | refused | refused | refused | refused | 200 | 200 | 200 |
 | `submission inspect` | login/login | 200/404 | 200/404 | 200/200 | 200/404 | 200/404 | 200/404 | 200/404 | 200/200 | 200/200 | 200/200 | 200/200 |
@@ -470,6 +622,18 @@ TABLE = """
 | `division edit` | login/login | refused/404 | refused/404 | refused/refused | refused/404 | refused/404 | refused/404 | refused/404 | refused/refused | refused/refused | 200/200 | 200/200 |
 | `CLC edit` | login/login | refused/404 | refused/404 | refused/refused | 200/404 | 200/404 | refused/404 | refused/404 | refused/refused | refused/refused | 200/200 | 200/200 |
 | `CLC history` | login/login | refused/404 | refused/404 | refused/refused | 200/404 | 200/404 | refused/404 | refused/404 | refused/refused | refused/refused | 200/200 | 200/200 |
+| `micro-credential list` | login | 200 | 200 | 200 | 200 | 200 | 200 | 200 | 200 | 200 | 200 | 200 |
+| `micro-credential add` | login | refused | refused | refused | refused | refused | refused | refused | refused | 200 | 200 | 200 |
+| `assessment start` | login | refused | refused | refused | 200 | 200 | refused | refused | refused | refused | refused | 200 |
+| `assessment sheet` | login/login | refused/404 | refused/404 | refused/refused | 200/404 | 200/404 | refused/404 | refused/404 | refused/refused | refused/refused | refused/refused | 200/200 |
+| `award batch list` | login | refused | refused | refused | 200 | 200 | 200 | refused | refused | 200 | refused | 200 |
+| `award batch detail` | login/login | 404/404 | 404/404 | 404/404 | 200/404 | 200/404 | 200/404 | 404/404 | 404/404 | 200/200 | 404/404 | 200/200 |
+| `award batch approve` | login/login | 404/404 | 404/404 | 404/404 | 302/404 | 302/404 | 302/404 | 404/404 | 404/404 | 302/302 | 404/404 | 302/302 |
+| `award batch PDF` | login/login | 404/404 | 404/404 | 404/404 | 200/404 | 200/404 | 200/404 | 404/404 | 404/404 | 200/200 | 404/404 | 200/200 |
+| `award list` | login | refused | refused | refused | 200 | 200 | 200 | refused | refused | 200 | refused | 200 |
+| `award detail` | login/login | 404/404 | 404/404 | 404/404 | 200/404 | 200/404 | 200/404 | 404/404 | 404/404 | 200/200 | 404/404 | 200/200 |
+| `award revoke` | login/login | 404/404 | 404/404 | 404/404 | 302/404 | refused/404 | refused/404 | 404/404 | 404/404 | 302/302 | 404/404 | 302/302 |
+| `award PDF` | login/login | 404/404 | 404/404 | 404/404 | 200/404 | 200/404 | 200/404 | 404/404 | 404/404 | 200/200 | 404/404 | 200/200 |
 """
 
 

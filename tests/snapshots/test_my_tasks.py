@@ -237,8 +237,11 @@ def test_a_long_group_shows_ten_and_links_to_the_rest(user_named):
             "focal.benguet",
             ["enrol", "transfers", "upload", "review-snapshots", "consolidate", "deadlines"],
         ),
-        ("sysadmin.region", ["new-submission", "deadlines"]),
-        ("als.region", ["new-submission", "transfers", "review-snapshots", "deadlines"]),
+        ("sysadmin.region", ["new-submission", "deadlines", "micro-credentials"]),
+        (
+            "als.region",
+            ["new-submission", "transfers", "review-snapshots", "deadlines", "micro-credentials"],
+        ),
     ],
 )
 def test_role_shortcuts_are_the_links_the_role_may_use(client, user_named, username, expected):

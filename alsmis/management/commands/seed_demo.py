@@ -23,6 +23,9 @@ class Command(BaseCommand):
         from snapshots.demo import seed_snapshots
 
         seed_snapshots()
+        from credentials.demo import seed_credentials
+
+        seed_credentials()
         from cms.public_demo import seed_public_sections
 
         seed_public_sections()
