@@ -618,32 +618,35 @@ def make_transition_view(viewset):
             messages.error(request, _("Give the review on the rating sheet of the submission."))
             return redirect(_detail_url(viewset, submission))
         form = TransitionForm(request.POST, submission=submission, name=name)
-        if form.is_valid():
-            try:
-                services.perform_transition(
-                    request.user,
-                    submission,
-                    name,
-                    comment=form.cleaned_data.get("comment", ""),
-                    review=form.review_payload(),
-                    reasons=form.reason_codes(),
-                    expected_version=form.cleaned_data["version"],
-                )
-            except WorkflowError as error:
-                if error.status_code == 400:
-                    form.add_service_errors(error.details, error.message)
-                else:
-                    text = error.message
-                    if isinstance(error.details, list) and error.details:
-                        text = f"{error.message}"
-                    messages.error(request, text)
-                    return redirect(_detail_url(viewset, submission))
-            else:
-                action_done(request, submission, name)
-                return redirect(_detail_url(viewset, submission))
+        if form.is_valid() and _take_action(request, submission, name, form):
+            return redirect(_detail_url(viewset, submission))
         return _show_failed_form(viewset, request, pk, form)
 
     return transition_view
+
+
+def _take_action(request, submission, name, form):
+    """Perform `name` with a valid action or review form's data. True when the page should go
+    back to the submission (done, or refused in a way the form cannot show); False when the
+    service's field errors were put on the form to show it again."""
+    try:
+        services.perform_transition(
+            request.user,
+            submission,
+            name,
+            comment=form.cleaned_data.get("comment", ""),
+            review=form.review_payload(),
+            reasons=form.reason_codes(),
+            expected_version=form.cleaned_data["version"],
+        )
+    except WorkflowError as error:
+        if error.status_code == 400:
+            form.add_service_errors(error.details, error.message)
+            return False
+        messages.error(request, error.message)
+        return True
+    action_done(request, submission, name)
+    return True
 
 
 def action_done(request, submission, name):
@@ -696,26 +699,10 @@ def make_review_view(viewset):
             decisions=decisions,
             earlier=earlier_review(submission),
         )
-        if form.is_valid():
-            name = form.cleaned_data["decision"]
-            try:
-                services.perform_transition(
-                    request.user,
-                    submission,
-                    name,
-                    comment=form.cleaned_data.get("comment", ""),
-                    review=form.review_payload(),
-                    reasons=form.reason_codes(),
-                    expected_version=form.cleaned_data["version"],
-                )
-            except WorkflowError as error:
-                if error.status_code != 400:
-                    messages.error(request, error.message)
-                    return redirect(_detail_url(viewset, submission))
-                form.add_service_errors(error.details, error.message)
-            else:
-                action_done(request, submission, name)
-                return redirect(_detail_url(viewset, submission))
+        if form.is_valid() and _take_action(
+            request, submission, form.cleaned_data["decision"], form
+        ):
+            return redirect(_detail_url(viewset, submission))
         return _show_failed_form(viewset, request, pk, form)
 
     return review_view
