@@ -16,7 +16,19 @@ ON_SQLITE = os.environ.get("TEST_DB") == "sqlite"
 SQLITE_SKIP_REASON = "needs PostgreSQL (TEST_DB=sqlite)"
 
 
+def pytest_configure(config):
+    # On PostgreSQL the test database is made from the models, not by applying the migrations
+    # (40-50 s per test process, most of it Django rendering model states); the migrations'
+    # schema is compared with it by tests/test_migrations.py. SQLite keeps the migrations: its
+    # full-text table (cms/migrations/0007) is made by one.
+    if not ON_SQLITE:
+        config.option.nomigrations = True
+
+
 def pytest_collection_modifyitems(config, items):
+    # The migrations' test runs `migrate` in a process of its own for most of a minute: started
+    # first, it runs beside the other tests instead of finishing the session alone.
+    items.sort(key=lambda item: item.nodeid.startswith("tests/test_migrations.py"), reverse=True)
     if not ON_SQLITE:
         return
     marker = pytest.mark.skip(reason=SQLITE_SKIP_REASON)

@@ -1,9 +1,6 @@
 """The demo: the four life skills and a small issued Benguet batch, idempotent."""
 
-import io
-
 import pytest
-from django.core.management import call_command
 
 from credentials.demo import DEMO_BATCH_FILE, seed_credentials
 from credentials.models import Achievement, Award, AwardBatch, BatchState
@@ -33,9 +30,3 @@ def test_the_four_life_skills_and_an_issued_batch_idempotently(demo):
     awards = Award.objects.filter(batch=batch)
     assert awards.count() == 3
     assert sum(award.evidence.startswith("Assessed by self") for award in awards) == 1
-
-
-def test_seed_demo_loads_the_credentials(db):
-    call_command("seed_demo", stdout=io.StringIO())
-    assert Achievement.objects.filter(slug="communication").exists()
-    assert AwardBatch.objects.filter(source_name=DEMO_BATCH_FILE, state=BatchState.ISSUED).exists()

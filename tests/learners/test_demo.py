@@ -22,10 +22,3 @@ def test_seed_learners_is_idempotent_and_has_a_near_duplicate_pair(demo):
         juan.last_name, juan.first_name, juan.birthdate, exclude_pk=juan.pk
     )
     assert [m.learner.lrn for m in near] == ["136512250104"]
-
-
-def test_seed_demo_command_loads_learners(db):
-    from django.core.management import call_command
-
-    call_command("seed_demo")
-    assert Learner.objects.filter(lrn="136512250001").exists()

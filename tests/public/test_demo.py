@@ -1,4 +1,5 @@
-"""The public site's demo content loads and is idempotent."""
+"""The public sections' demo content (issuances, forms, directory) loads, shows on the site and is
+idempotent. The whole `seed_demo`, with the published items, is tests/test_seed_demo.py."""
 
 import pytest
 
