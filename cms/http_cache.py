@@ -7,7 +7,8 @@ answer on every response:
 - a public page for an anonymous visitor: `Cache-Control: public, max-age=0, s-maxage=<its
   policy's seconds>`. Browsers ask again every time; the shared cache keeps the page until
   `cms/purge.py` purges it (on every change that alters it) or the seconds run out (the bound if
-  a purge is ever lost);
+  a purge is ever lost). A policy may also end at the next local midnight (`TIME_ZONE`), for a
+  page whose words depend on the date;
 - anything for a visitor with a session (signed-in staff) or a response that sets a cookie:
   `private, no-store`, whatever the page, so no cache ever keeps a personal page;
 - everything else (the admin, the API, errors, pages not in the table) keeps what its view said,
@@ -21,17 +22,32 @@ per browser language for identical pages, so it is dropped from shareable respon
 """
 
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
 
 @dataclass(frozen=True)
 class Policy:
-    """How long a shared cache may keep one kind of public response."""
+    """How long a shared cache may keep one kind of public response.
+
+    `until_midnight`: never past the next local midnight either, because the page says
+    something about today (a certificate that expires today is still valid until midnight).
+    """
 
     name: str
     shared_seconds: int
+    until_midnight: bool = False
+
+    def seconds(self, now=None):
+        """The s-maxage to send now: `shared_seconds`, cut at the next local midnight if asked."""
+        if not self.until_midnight:
+            return self.shared_seconds
+        now = timezone.localtime(now)
+        midnight = datetime.combine(now.date() + timedelta(days=1), time.min, tzinfo=now.tzinfo)
+        return max(1, min(self.shared_seconds, int((midnight - now).total_seconds())))
 
 
 # An item's page changes only when that item is published again, withdrawn or the site's
@@ -42,6 +58,11 @@ ITEM = Policy("item", 24 * 3600)
 LISTING = Policy("listing", 600)
 # Sections edited in the admin: purged when any page other than an item is published.
 SECTION = Policy("section", 3600)
+# A certificate's verification page (credentials/verify_views.py), only for a code that exists:
+# purged when the award is revoked or replaced. It says "Valid" or "Expired" by today's date, so
+# it is kept until the next local midnight at most; the hour bounds what nothing purges (an
+# achievement's or a division's name edited in the admin).
+VERIFICATION = Policy("verification", 3600, until_midnight=True)
 
 # The one table: Wagtail page types (app label.model, the most specific type decides) and the
 # URL names of the public views that are not pages.
@@ -56,6 +77,9 @@ POLICIES = {
     "resources_feed": LISTING,
     "sitemap": LISTING,
     "oai_pmh": LISTING,
+    # Not the form (`verify_form`) nor a wrong code (404) or a throttled look-up (429): those
+    # always reach the application, so every guess counts against the rate limit.
+    "verify_award": VERIFICATION,
 }
 SHAREABLE_STATUS = {200}
 NEVER_STORED = "private, no-store"
@@ -110,7 +134,7 @@ def apply_policy(request, response):
         if not response.has_header("Cache-Control"):
             response["Cache-Control"] = NEVER_STORED
         return response
-    patch_cache_control(response, public=True, max_age=0, s_maxage=policy.shared_seconds)
+    patch_cache_control(response, public=True, max_age=0, s_maxage=policy.seconds())
     _drop_language_vary(response)
     return response
 

@@ -9,7 +9,9 @@ nothing is sent when it is unset). `cms/signals.py` calls these functions on eac
 | event | purged |
 |---|---|
 | an item published, edited, withdrawn or unpublished (`item_changed`) | the item's page in every language, and the collection's pages |
-| a snapshot accepted or reopened (`statistics_changed`) | the collection's pages (the CLMD page shows the statistics) |
+| a snapshot accepted or reopened, a batch of awards issued (`statistics_changed`) | the collection's pages (the CLMD page shows the statistics and the micro-credential counts) |
+| an award revoked (`award_changed`) | the award's verification page (`/verify/<code>/`) in every language, and the collection's pages (the counts) |
+| an award replaced by a re-issue (`award_changed`, not counted) | the award's verification page in every language (the counts stay: the new award takes its place) |
 | a directory entry saved or deleted (`directory_changed`) | the directory page |
 | any other page published, unpublished, moved or deleted; a view restriction; the Site (`site_changed`) | everything: menus and breadcrumbs are on every page |
 
@@ -17,8 +19,8 @@ The collection's pages are Resources, CLMD (latest publications, statistics), th
 the sitemap and OAI-PMH, in every language. The cache in front takes a PURGE of a path as "this
 path with any query string" (see the VCL), so purging `/resources/` purges every search too.
 
-Every event also replaces the collection version, the key under which the Resources search keeps
-its facet index (`cms.search.facet_index`).
+Every event but `award_changed` also replaces the collection version, the key under which the
+Resources search keeps its facet index (`cms.search.facet_index`); an award is not in it.
 """
 
 import logging
@@ -40,6 +42,8 @@ logger = logging.getLogger(__name__)
 VERSION_KEY = "cms.collection_version"
 # The URL names of the public views that list the collection (besides its pages).
 COLLECTION_VIEWS = ("resources_feed", "sitemap", "oai_pmh")
+# The URL name of a certificate's verification page (credentials/verify_views.py).
+VERIFY_VIEW = "verify_award"
 # What a whole-site purge bans: every path.
 EVERYTHING = "^/"
 
@@ -81,8 +85,20 @@ def collection_changed():
 
 
 def statistics_changed():
-    """A snapshot was accepted or reopened: the public statistics (on the CLMD page) change."""
+    """A snapshot was accepted or reopened, or a batch of awards issued: the public statistics
+    (the CLMD page, its enrolment tables and micro-credential counts) change."""
     _changed(collection_urls)
+
+
+def award_changed(code, *, counted=True):
+    """The award with verification code `code` was revoked or replaced: its page now says so.
+
+    `counted`: the public micro-credential counts (the CLMD page) change too, as on a revoke; a
+    re-issue leaves them as they were (the new award stands where the old one did)."""
+    _changed(
+        lambda: verify_urls(code) + (collection_urls() if counted else []),
+        collection=False,
+    )
 
 
 def directory_changed():
@@ -97,20 +113,23 @@ def site_changed():
     _changed(list, everything=True)
 
 
-def _changed(urls, *, everything=False):
+def _changed(urls, *, everything=False, collection=True):
     """Replace the collection version and, once the change commits, purge the cache in front.
 
     `urls()` gives the full URLs to purge; it is read now (the pages' URLs as they are) and only
     when a cache is configured. The version is replaced now, so the rest of this transaction
     searches the new collection, and again at the commit, so that no process keeps an index it
-    built from the old collection between the two.
+    built from the old collection between the two. `collection=False` keeps the version: the
+    change is to nothing the Resources search shows.
     """
-    _new_collection_version()
+    if collection:
+        _new_collection_version()
     backends = get_backends()
     batch = (frozenset(urls()) if backends and not everything else frozenset(), everything)
 
     def send():
-        _new_collection_version()
+        if collection:
+            _new_collection_version()
         purge(*batch, backends=backends)
 
     transaction.on_commit(send, robust=True)
@@ -141,6 +160,19 @@ def collection_urls():
             urls += page_urls(page)
     with translation.override(settings.LANGUAGE_CODE):
         urls += [absolute_url(reverse(name)) for name in COLLECTION_VIEWS]
+    return urls
+
+
+def verify_urls(code):
+    """The full URLs of the verification page of the award with `code`, in every language."""
+    from cms.site_setup import absolute_url
+
+    urls = []
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            url = absolute_url(reverse(VERIFY_VIEW, args=[code]))
+        if url not in urls:
+            urls.append(url)
     return urls
 
 

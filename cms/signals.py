@@ -111,6 +111,23 @@ def purge_on_snapshot_review(sender, instance, name, source, target, **kwargs):
         purge.statistics_changed()
 
 
+@receiver(post_transition, dispatch_uid="cms.purge_on_credential_change")
+def purge_on_credential_change(sender, instance, name, source, target, **kwargs):
+    """A batch of awards issued, an award revoked or replaced by a re-issue.
+
+    Issuing and revoking change the micro-credential counts on the CLMD page; revoking and
+    replacing change what the award's verification page says. Like the snapshots, the
+    credentials app knows nothing of the public site: this listens to django-fsm's signal.
+    """
+    if kwargs.get("exception") is not None:
+        return
+    label = sender._meta.label
+    if label == "credentials.AwardBatch" and name == "issue":
+        purge.statistics_changed()
+    elif label == "credentials.Award" and name in ("revoke", "replace"):
+        purge.award_changed(instance.code, counted=name == "revoke")
+
+
 def _stamp_for_harvesters(sender, instance, **kwargs):
     """Record when a resource page was last published or withdrawn (the OAI-PMH datestamp)."""
     from django.utils import timezone

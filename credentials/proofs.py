@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
+import base58
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
@@ -36,7 +37,6 @@ PROOF_TYPE = "DataIntegrityProof"
 CRYPTOSUITE = "eddsa-rdfc-2022"
 # The multicodec prefix of an Ed25519 public key (0xed, varint-encoded) in a Multikey.
 ED25519_PUB_PREFIX = b"\xed\x01"
-BASE58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 
 
 class ProofError(ValueError):
@@ -48,26 +48,12 @@ class ProofError(ValueError):
 
 def base58_encode(data: bytes) -> str:
     """Bitcoin base58 of `data` (leading zero bytes become '1's)."""
-    number = int.from_bytes(data, "big")
-    out = []
-    while number:
-        number, rest = divmod(number, 58)
-        out.append(BASE58_ALPHABET[rest])
-    zeros = len(data) - len(data.lstrip(b"\0"))
-    return "1" * zeros + "".join(reversed(out))
+    return base58.b58encode(data).decode("ascii")
 
 
 def base58_decode(text: str) -> bytes:
     """The bytes of a base58 string; ValueError on a character outside the alphabet."""
-    number = 0
-    for char in text:
-        index = BASE58_ALPHABET.find(char)
-        if index < 0:
-            raise ValueError("not base58")
-        number = number * 58 + index
-    zeros = len(text) - len(text.lstrip("1"))
-    body = number.to_bytes((number.bit_length() + 7) // 8, "big") if number else b""
-    return b"\0" * zeros + body
+    return base58.b58decode(text)
 
 
 def public_key_multibase(public_key: Ed25519PublicKey) -> str:

@@ -4,11 +4,13 @@
 - `/verify/<code>/credential.json`: the award as a signed Open Badges 3.0 credential.
 - `/credentials/status/1`: the signed revocation status list.
 
-Every answer is `Cache-Control: no-store`. The status list must show a revocation at once and is
-computed from the database on each request; the credential is signed at request time; the DID
-document changes on a key rotation. Caching them would mean purging them on each revoke and
-rotation through `cms/purge.py`, which this app may not import, and all three are cheap to
-make (a few milliseconds), so no shared or browser cache keeps them.
+Every answer is `Cache-Control: no-store`, unlike the human-readable page `/verify/<code>/`
+(verify_views), which the HTTP cache in front keeps for an hour at most (never past midnight) and
+purges when its award is revoked or replaced. The status list must show a revocation at once
+and is computed from the database on each request; the credential is signed at request time;
+the DID document changes on a key rotation, which nothing purges. All three are cheap to make (a
+few milliseconds), so no shared or browser cache keeps them, and every credential look-up counts
+against the rate limit.
 """
 
 import json

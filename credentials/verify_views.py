@@ -4,10 +4,17 @@
 what the certificate says and its status in plain words. It never shows the LRN, birthdate,
 sex, address or CLC: only the award's own fields and the issuing division and region.
 
-Every look-up counts against the shared per-address rate limit (accounts.throttle,
-CREDENTIALS_VERIFY_RATE). A wrong code gets one answer whether it is malformed or unknown, so
-the page gives no hint about which codes exist. Responses are never stored by any cache, so a
-revocation shows at once.
+Every look-up that reaches the application counts against the shared per-address rate limit
+(accounts.throttle, CREDENTIALS_VERIFY_RATE). A wrong code gets one answer whether it is
+malformed or unknown, so the page gives no hint about which codes exist.
+
+Caching: the page of a code that exists may be kept by the shared HTTP cache in front (the
+`verify_award` row of cms/http_cache.py's POLICIES: an hour at most, never past the next local
+midnight, because "valid" or "expired" depends on today's date). Revoking or re-issuing an award
+purges its page in every language (cms/signals.py, on django-fsm's post_transition), so the
+change shows at once. Only a code someone already knew is served from the cache: the form, a
+wrong code (404) and a throttled look-up (429) are never stored, so every guess reaches the
+application and counts against the limit.
 """
 
 from datetime import date
@@ -133,9 +140,11 @@ def verify_form(request):
     return render(request, "credentials/verify_form.html", {"typed": "", "wrong": False})
 
 
-@never_cache
 def verify_award(request, code):
-    """What the certificate with `code` says, and whether it is still valid."""
+    """What the certificate with `code` says, and whether it is still valid.
+
+    No `never_cache`: CachePolicyMiddleware makes the 200 answer shareable (see the module) and
+    every other answer (404, 429, the redirect) `private, no-store`."""
     if _throttled(request):
         return _too_many(request)
     award = find_award(code)

@@ -418,9 +418,17 @@ class AwardDetailView(CredentialsPage):
         )
         return context
 
+    def changed_meanwhile(self, error):
+        """Someone else revoked or re-issued the award since this page was shown: the award's
+        page as it is now, with why this action was refused (not the page as it was)."""
+        messages.error(self.request, error.message)
+        return redirect("credentials:award", self.award.pk)
+
     def post(self, request, *args, **kwargs):
         award = self.award
-        if not may_change_award(request.user, award):
+        # The state is the service's to check, under the award's lock: a page shown before
+        # someone else's revoke gets the 409's message, not a permission error.
+        if not services.may_amend(request.user, award):
             raise PermissionDenied
         action = request.POST.get("action")
         if action == "revoke":
@@ -430,6 +438,8 @@ class AwardDetailView(CredentialsPage):
             try:
                 services.revoke_award(request.user, award, form.cleaned_data["reason"])
             except services.CredentialError as error:
+                if error.status_code == 409:
+                    return self.changed_meanwhile(error)
                 form.add_error(None, str(error))
                 context = self.get_context_data(revoke_form=form)
                 return self.render_to_response(context, status=error.status_code)
@@ -445,6 +455,8 @@ class AwardDetailView(CredentialsPage):
                     request.user, award, name_as_printed=form.cleaned_data["name_as_printed"]
                 )
             except services.CredentialError as error:
+                if error.status_code == 409:
+                    return self.changed_meanwhile(error)
                 form.add_error(None, str(error))
                 context = self.get_context_data(reissue_form=form)
                 return self.render_to_response(context, status=error.status_code)
