@@ -11,7 +11,7 @@ PORT ?= 8000
 PYTEST_WORKERS ?= 2
 SERVE_PORT ?= 8080
 
-.PHONY: venv run serve worker scheduler migrate demo test test-deps lint format bench clean diagram
+.PHONY: venv run serve worker scheduler migrate demo test test-deps lint format bench clean diagram vendor-uppy
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -68,6 +68,11 @@ bench: venv
 	@ALSMIS_BENCH=1 bash scripts/ensure-system-deps.sh
 	@bash scripts/ensure-postgres.sh
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# Rebuild the vendored Uppy bundle (static/vendor/uppy/, committed) from frontend/uppy's lock file.
+# Needs Node.js and npm; nothing else (CI included) does.
+vendor-uppy:
+	cd frontend/uppy && npm ci --no-audit --no-fund && npm run build
 
 lint: venv
 	$(BIN)/ruff check .

@@ -71,6 +71,13 @@ SCHEDULE = [
         kwargs=_verify_files_kwargs,
     ),
     ScheduledJob(
+        name="sweep_uploads",
+        task="uploads.tasks.sweep_abandoned_uploads_task",
+        cron="20 * * * *",
+        command="sweep_uploads",
+        description="Abort resumable uploads left unfinished past UPLOADS_ABANDON_AFTER_HOURS",
+    ),
+    ScheduledJob(
         name="escalate_learner_transfers",
         task="learners.tasks.escalate_learner_transfers_task",
         cron="15 6 * * *",

@@ -12,6 +12,7 @@ from alsmis.health import healthz
 from api.api import api
 from cms.feeds import NewResourcesFeed
 from cms.oai import oai_pmh
+from cms.report_views import report_problem
 from cms.views import file_preview, public_file, switch_language
 from credentials import public_views as credentials_public
 from credentials import verify_views as credentials_verify
@@ -73,6 +74,8 @@ urlpatterns += i18n_patterns(
     # Public certificate checks (credentials/verify_views.py): /verify/ and /fil/verify/.
     path("verify/", credentials_verify.verify_form, name="verify_form"),
     path("verify/<str:code>/", credentials_verify.verify_award, name="verify_award"),
+    # A reader's "Report a problem" form of a published item (cms/report_views.py, errata/).
+    path("report-a-problem/<int:page_id>/", report_problem, name="report_problem"),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -17,6 +17,7 @@ from credentials.api import router as credentials_router
 from credentials.services import CredentialError
 from guard.storage_errors import StorageUnavailable
 from snapshots.api import router as snapshots_router
+from uploads.api import router as uploads_router
 from workflow.api import router as submissions_router
 from workflow.services import WorkflowError
 
@@ -149,4 +150,5 @@ def revoke_current_token(request):
 api.add_router("/auth", auth_router)
 api.add_router("/submissions", submissions_router)
 api.add_router("/snapshots", snapshots_router)
+api.add_router("/uploads", uploads_router)
 api.add_router("/credentials", credentials_router)

@@ -421,6 +421,8 @@ class ResourcePage(Page):
         return next((f for f in files if f.is_pdf or f.image_id), None)
 
     def get_context(self, request, *args, **kwargs):
+        from errata.services import public_corrections
+
         context = super().get_context(request, *args, **kwargs)
         files = list(self.public_files().select_related("image"))
         self.main_file = next((f for f in files if f.role == "main"), None)
@@ -435,6 +437,8 @@ class ResourcePage(Page):
                 "languages": self.facet_labels("language"),
                 "detail_rows": self.detail_rows(),
                 "resources_page": self.get_parent(),
+                # "Corrected on <date>: <what changed>", from readers' reports (errata/).
+                "corrections": public_corrections(self.submission_id),
                 # From the site's root URL, not the request's host: the HTTP cache in front
                 # serves the same page to every visitor, whatever host name they used.
                 "pdf_url": urljoin(self.full_url or "", self.main_file.get_absolute_url())

@@ -28,11 +28,13 @@ def storage_origin():
 
 
 def admin_directives():
-    """The admin's policy: the configured directives, with the object store allowed for images."""
+    """The admin's policy: the configured directives, with the object store allowed for images
+    and for the parts of uploads sent to it."""
     directives = {key: list(value) for key, value in settings.ALSMIS_ADMIN_CSP_DIRECTIVES.items()}
     origin = storage_origin()
     if origin:
-        for directive in ("img-src", "media-src"):
+        # connect-src: resumable uploads send their parts straight to the object store (uploads/).
+        for directive in ("img-src", "media-src", "connect-src"):
             directives.setdefault(directive, ["'self'"]).append(origin)
     return directives
 

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rapidfuzz.distance import OSA
+from rapidfuzz.distance import OSA, Indel
 from wagtail.log_actions import log
 
 from organisation.models import District, Role
@@ -146,6 +146,52 @@ def find_by_lrn(lrn, queryset=None):
     return learner
 
 
+def registry_for_lrns(lrns, *, chunk=5000):
+    """The registry's answer for many LRNs at once (e.g. every row of an AF snapshot).
+
+    Returns (learners, aliases): ``learners`` maps each LRN held by a learner to that Learner
+    (search columns and division only: nothing encrypted is read), ``aliases`` maps each merged
+    LRN to the Learner it now belongs to. Two queries per ``chunk`` LRNs, whatever their number.
+    """
+    unique = list(dict.fromkeys(str(lrn) for lrn in lrns if lrn))
+    columns = (*(c for c in SEARCH_COLUMNS if c != "pk"), "division_id")
+    learners, aliases = {}, {}
+    for start in range(0, len(unique), chunk):
+        part = unique[start : start + chunk]
+        for learner in Learner.objects.filter(lrn__in=part).only(*columns):
+            learners[learner.lrn] = learner
+        rest = [lrn for lrn in part if lrn not in learners]
+        if rest:
+            found = LearnerAlias.objects.filter(lrn__in=rest).select_related("learner")
+            for alias in found.only("lrn", *(f"learner__{c}" for c in columns)):
+                aliases[alias.lrn] = alias.learner
+    return learners, aliases
+
+
+def name_differs(learner, last, first, middle=""):
+    """Whether a name written on a form is another name than the learner's in the registry.
+
+    Compared on the folded keys (``search_keys.fold_name``), so case, accents and spacing make no
+    difference; the middle name counts only when both give one and neither is the other's
+    initial ("M." and "Mendoza" agree).
+    """
+    if fold_name(last) != learner.search_last or fold_name(first) != learner.search_first:
+        return True
+    ours, theirs = fold_name(middle), fold_name(learner.middle_name)
+    if ours and theirs:
+        return not (ours.startswith(theirs) or theirs.startswith(ours))
+    return False
+
+
+def enrolled_in(cycle, *, division_id, district_id=None):
+    """(learner id, LRN) of every learner enrolled in ``cycle`` at a CLC of the division (or of
+    the district), in one query."""
+    enrolments = Enrolment.objects.filter(cycle=cycle, clc__district__division_id=division_id)
+    if district_id is not None:
+        enrolments = enrolments.filter(clc__district_id=district_id)
+    return list(enrolments.values_list("learner_id", "learner__lrn"))
+
+
 def lrn_in_use(lrn):
     """Whether the LRN already belongs to a learner or an alias."""
     return Learner.objects.filter(lrn=lrn).exists() or LearnerAlias.objects.filter(lrn=lrn).exists()
@@ -164,8 +210,15 @@ class Match:
         return self.score >= NEAR_MATCH
 
 
-def _similarity(a, b, phonetic_a, phonetic_b):
-    """How alike two folded names are, 0–1, and why (phonetic keys passed in, computed once)."""
+def _sequence_ratio(a, b):
+    return difflib.SequenceMatcher(None, a, b).ratio()
+
+
+def _similarity(a, b, phonetic_a, phonetic_b, ratio=_sequence_ratio):
+    """How alike two folded names are, 0–1, and why (phonetic keys passed in, computed once).
+
+    ``ratio`` is difflib's; ``learners.duplicates`` passes rapidfuzz's LCS ratio (never below
+    difflib's, and much faster) to rule out pairs cheaply before scoring them for real."""
     if not a or not b:
         return 0.0, None
     if a == b:
@@ -177,7 +230,7 @@ def _similarity(a, b, phonetic_a, phonetic_b):
         return 0.88, _("sounds alike")
     if len(a) >= 3 and len(b) >= 3 and (a.startswith(b) or b.startswith(a)):
         return 0.86, _("first given name matches")
-    return difflib.SequenceMatcher(None, a, b).ratio() * 0.8, None
+    return ratio(a, b) * 0.8, None
 
 
 class _Query:
@@ -188,23 +241,27 @@ class _Query:
         self.phonetic_last, self.phonetic_first = phonetic(self.last), phonetic(self.first)
 
 
-def score_candidate(learner, last, first, birthdate=None, query=None):
-    """Score a learner against a searched name (and birthdate); see ``Match``."""
+def score_candidate(learner, last, first, birthdate=None, query=None, similarity=None):
+    """Score a learner against a searched name (and birthdate); see ``Match``.
+
+    ``similarity`` stands in for ``_similarity`` (same arguments, same answers), e.g. one that
+    remembers its answers across the many pairs of ``learners.duplicates``."""
+    similar = similarity or _similarity
     q = query or _Query(last, first)
     clast, cfirst = learner.search_last, learner.search_first
     plast, pfirst = learner.phonetic_last, learner.phonetic_first
     reasons = []
-    last_sim, last_why = _similarity(q.last, clast, q.phonetic_last, plast)
+    last_sim, last_why = similar(q.last, clast, q.phonetic_last, plast)
     if q.first:
-        first_sim, first_why = _similarity(q.first, cfirst, q.phonetic_first, pfirst)
+        first_sim, first_why = similar(q.first, cfirst, q.phonetic_first, pfirst)
         direct = (last_sim + first_sim) / 2
-        swap_a, _w1 = _similarity(q.last, cfirst, q.phonetic_last, pfirst)
-        swap_b, _w2 = _similarity(q.first, clast, q.phonetic_first, plast)
+        swap_a, _w1 = similar(q.last, cfirst, q.phonetic_last, pfirst)
+        swap_b, _w2 = similar(q.first, clast, q.phonetic_first, plast)
         swapped = (swap_a + swap_b) / 2
     else:
         first_sim, first_why = 0.0, None
         direct = last_sim
-        swapped = _similarity(q.last, cfirst, q.phonetic_last, pfirst)[0]
+        swapped = similar(q.last, cfirst, q.phonetic_last, pfirst)[0]
     if swapped > direct and swapped >= NEAR_MATCH:
         name_score = swapped
         reasons.append(_("first and last name swapped"))
@@ -252,6 +309,73 @@ def _candidate_condition(q, birthdate):
     if birthdate is not None:
         condition |= Q(birthdate=birthdate)
     return condition
+
+
+def blocking_keys(learner):
+    """Keys that two records of one person very likely share, for comparing a whole division.
+
+    The enrolment search narrows candidates on one name part (``_candidate_condition``); in a
+    division of 20,000 that leaves millions of pairs to score. A near duplicate with different
+    birthdates needs both name parts alike (``score_candidate``), so these keys pair one part
+    with a piece of the other, in both orders (swapped names meet too): one part's key with the
+    other's first letter, or with its second and third letters (a typo in the first letter),
+    each also with the part's phonetic key; both phonetic keys; and the birthdate alone (the same birthdate with one name part alike is
+    a near duplicate). Learners sharing a key are scored by the enrolment's rule (``pair_score``).
+    """
+    keys = set()
+    if learner.birthdate is not None:
+        keys.add(("born", learner.birthdate))
+    parts = (
+        (learner.search_last, learner.search_first, learner.phonetic_last, learner.phonetic_first),
+        (learner.search_first, learner.search_last, learner.phonetic_first, learner.phonetic_last),
+    )
+    for one, other, sound_one, sound_other in parts:
+        if not one:
+            continue
+        keys.add(("start", one, other[:1]))
+        keys.add(("middle", one, other[1:3]))
+        keys.add(("sound", sound_one, sound_other))
+        keys.add(("sound-start", sound_one, other[:1]))
+        keys.add(("sound-middle", sound_one, other[1:3]))
+    return keys
+
+
+def name_query(learner):
+    """A learner's name folded once, for scoring many candidates against it (``pair_score``)."""
+    return _Query(learner.last_name, learner.first_name)
+
+
+def remembering_similarity(*, bound=False):
+    """``_similarity`` with a memory: names repeat across a division, and so do their pairs.
+
+    With ``bound``, an upper bound of it instead: the difflib ratio is replaced by rapidfuzz's
+    LCS ratio, which is never lower (difflib's matching blocks are one common subsequence). A
+    score is never lower for higher similarities, so a pair whose bounded ``pair_score`` stays
+    under ``NEAR_MATCH`` is not a near duplicate, without computing difflib's ratio."""
+    memory = {}
+    ratio = Indel.normalized_similarity if bound else _sequence_ratio
+
+    def similarity(a, b, phonetic_a, phonetic_b):
+        key = (a, b)
+        if key not in memory:
+            memory[key] = _similarity(a, b, phonetic_a, phonetic_b, ratio)
+        return memory[key]
+
+    return similarity
+
+
+def pair_score(a, b, query_a=None, query_b=None, similarity=None):
+    """How likely two learner records are one person (the enrolment's near-duplicate rule, in
+    both directions): the better ``Match`` of each searched against the other. ``query_a`` and
+    ``query_b`` are their ``name_query``, ``similarity`` a ``remembering_similarity``, when the
+    caller keeps them."""
+    one = score_candidate(
+        b, a.last_name, a.first_name, a.birthdate, query=query_a, similarity=similarity
+    )
+    other = score_candidate(
+        a, b.last_name, b.first_name, b.birthdate, query=query_b, similarity=similarity
+    )
+    return one if one.score >= other.score else other
 
 
 def search_by_name(last, first="", birthdate=None, queryset=None, minimum=0.6, limit=50):

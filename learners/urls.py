@@ -23,5 +23,6 @@ urlpatterns = [
     path("transfers/", views.TransferListView.as_view(), name="transfers"),
     path("transfers/<int:pk>/", views.TransferDetailView.as_view(), name="transfer"),
     path("merge/", views.MergeView.as_view(), name="merge"),
+    path("duplicates/", views.DuplicatesView.as_view(), name="duplicates"),
     path("access-log/", views.AccessLogView.as_view(), name="access_log"),
 ]

@@ -25,7 +25,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from organisation.scope import scope_for
 
-from . import services, transfers
+from . import duplicates, services, transfers
 from .forms import (
     AccessLogFilterForm,
     ConfirmSourceForm,
@@ -44,6 +44,7 @@ ADMIN = LearnerAccessLog.Channel.ADMIN
 SOURCE_CONFIRMED = "learners_source_confirmed"
 LRN_FOUND = "learners_lrn_found"
 LISTED_FIELDS = ["lrn", "name", "sex", "birthdate"]
+DUPLICATE_FIELDS = ["lrn", "name", "birthdate"]
 
 
 def _log_listed(user, learners, fields=LISTED_FIELDS):
@@ -507,7 +508,9 @@ class MergeView(LearnerAdminView):
         return services.may_oversee(user)
 
     def get(self, request):
-        return self.render_to_response(self.get_context_data(form=MergeForm()))
+        # The duplicates report links here with the pair's LRNs filled in.
+        initial = {key: request.GET[key] for key in ("lrn_a", "lrn_b") if request.GET.get(key)}
+        return self.render_to_response(self.get_context_data(form=MergeForm(initial=initial)))
 
     def post(self, request):
         form = MergeForm(request.POST)
@@ -546,6 +549,35 @@ class MergeView(LearnerAdminView):
                     )
                     return redirect(reverse("learners:merge"))
         return self.render_to_response(self.get_context_data(**context))
+
+
+class DuplicatesView(LearnerAdminView):
+    """The division's likely duplicate learners, ranked, each pair with a link to merge it."""
+
+    template_name = "learners/admin/duplicates.html"
+    page_title = gettext_lazy("Likely duplicate learners")
+    header_icon = "resubmit"
+    page_size = 50
+
+    def may_use(self, user):
+        return services.may_oversee(user)
+
+    def get(self, request):
+        divisions = list(duplicates.divisions_for(request.user))
+        chosen = request.GET.get("division") or (divisions[0].slug if divisions else "")
+        division = next((d for d in divisions if d.slug == chosen), None)
+        if division is None and divisions:
+            # Another division's slug (or none that exists) is not in the user's scope.
+            raise Http404
+        pairs = duplicates.division_pairs(request.user, division) if division else []
+        page = Paginator(pairs, self.page_size).get_page(request.GET.get("p"))
+        shown = {}
+        for pair in page.object_list:
+            shown[pair.first.pk], shown[pair.second.pk] = pair.first, pair.second
+        _log_listed(request.user, shown.values(), DUPLICATE_FIELDS)
+        return self.render_to_response(
+            self.get_context_data(divisions=divisions, division=division, page=page)
+        )
 
 
 class AccessLogView(LearnerAdminView):

@@ -83,6 +83,17 @@ def register_merge_item():
 
 
 @hooks.register("register_learners_menu_item")
+def register_duplicates_item():
+    return OversightMenuItem(
+        _("Likely duplicate learners"),
+        reverse("learners:duplicates"),
+        icon_name="resubmit",
+        name="learner-duplicates",
+        order=250,
+    )
+
+
+@hooks.register("register_learners_menu_item")
 def register_access_log_item():
     return AccessLogMenuItem(
         _("Learner access log"), reverse("learners:access_log"), icon_name="history", order=300

@@ -59,6 +59,12 @@ def _human_size(n):
     return f"{n} bytes"
 
 
+def too_large_message(limit=None):
+    """The message of an upload refused for its size ("larger than the limit of 200.0 MB")."""
+    limit = max_upload_bytes() if limit is None else limit
+    return _("The file is larger than the limit of %(limit)s.") % {"limit": _human_size(limit)}
+
+
 def _spool_and_measure(uploaded_file, limit):
     """Read the upload once in chunks: size, SHA-256 and the first bytes, stopping past `limit`.
 
@@ -89,9 +95,7 @@ def _spool_and_measure(uploaded_file, limit):
         if size > limit:
             if spool is not None:
                 spool.close()
-            raise UploadRejected(
-                _("The file is larger than the limit of %(limit)s.") % {"limit": _human_size(limit)}
-            )
+            raise UploadRejected(too_large_message(limit))
         digest.update(chunk)
         if len(head) < HEAD_BYTES:
             head += chunk[: HEAD_BYTES - len(head)]
@@ -125,10 +129,8 @@ def add_file(submission, uploaded_file, role, user, *, replaces=None):
             fileobj.close()
 
 
-def _store(submission, fileobj, size, sha256, head, original_name, role, user, replaces):
-    if size == 0:
-        raise UploadRejected(_("The file is empty."))
-    mime_type = sniff(head, fileobj, original_name)
+def _check_type(mime_type, role):
+    """Refuse a sniffed type that is not on the allow-list, or that the role does not take."""
     if mime_type is None:
         allowed = ", ".join(sorted(set(ALLOWED_TYPES.values())))
         raise UploadRejected(
@@ -138,14 +140,41 @@ def _store(submission, fileobj, size, sha256, head, original_name, role, user, r
     if role in ROLE_TYPES and mime_type not in ROLE_TYPES[role]:
         raise UploadRejected(str(ROLE_TYPE_MESSAGES[role]) % {"found": ALLOWED_TYPES[mime_type]})
 
+
+def check_role_type(mime_type, role):
+    """Raise UploadRejected unless `mime_type` (sniffed, or declared before an upload starts) is
+    accepted for a file of this role."""
+    _check_type(mime_type if mime_type in ALLOWED_TYPES else None, SubmissionFile.Role(role))
+
+
+def _lineage(submission, role, replaces):
     if replaces is not None:
         if replaces.submission_id != submission.pk or replaces.role != role:
             raise UploadRejected(_("The file to replace belongs to another submission or role."))
-        lineage = replaces.lineage
-    elif role in SubmissionFile.SINGLE_ROLES:
-        lineage = uuid.uuid5(submission.uuid, role.value)
-    else:
-        lineage = uuid.uuid4()
+        return replaces.lineage
+    if role in SubmissionFile.SINGLE_ROLES:
+        return uuid.uuid5(submission.uuid, role.value)
+    return uuid.uuid4()
+
+
+def _save_version(submission, record):
+    """Give `record` the next version number of its lineage and make it the current one."""
+    with transaction.atomic():
+        # Serialise uploads to one submission so versions are numbered without gaps or clashes.
+        Submission.objects.select_for_update().filter(pk=submission.pk).first()
+        lineage_files = SubmissionFile.objects.filter(submission=submission, lineage=record.lineage)
+        record.version = (lineage_files.aggregate(v=Max("version"))["v"] or 0) + 1
+        lineage_files.filter(is_current=True).update(is_current=False)
+        record.save()
+    return record
+
+
+def _store(submission, fileobj, size, sha256, head, original_name, role, user, replaces):
+    if size == 0:
+        raise UploadRejected(_("The file is empty."))
+    mime_type = sniff(head, fileobj, original_name)
+    _check_type(mime_type, role)
+    lineage = _lineage(submission, role, replaces)
 
     record = SubmissionFile(
         submission=submission,
@@ -167,18 +196,39 @@ def _store(submission, fileobj, size, sha256, head, original_name, role, user, r
     with storage_guard("upload"):
         record.file.save("upload", content, save=False)
     try:
-        with transaction.atomic():
-            # Serialise uploads to one submission so versions are numbered without gaps or
-            # clashes.
-            Submission.objects.select_for_update().filter(pk=submission.pk).first()
-            lineage_files = SubmissionFile.objects.filter(submission=submission, lineage=lineage)
-            record.version = (lineage_files.aggregate(v=Max("version"))["v"] or 0) + 1
-            lineage_files.filter(is_current=True).update(is_current=False)
-            record.save()
+        _save_version(submission, record)
     except Exception:
         delete_quietly(record.file.storage, record.file.name)
         raise
     return record
+
+
+def attach_stored_object(
+    submission, key, *, size, sha256, mime_type, original_name, role, user, replaces=None
+):
+    """Record an object already in the file storage under `key` (an upload that went straight
+    to object storage and was verified: size, sniffed type, SHA-256) as the submission's next
+    file version; returns the new SubmissionFile. The caller deletes the object if this raises.
+
+    Versions and lineages follow `add_file`; the type must be one the role accepts.
+    """
+    role = SubmissionFile.Role(role)
+    if size == 0:
+        raise UploadRejected(_("The file is empty."))
+    _check_type(mime_type, role)
+    record = SubmissionFile(
+        submission=submission,
+        role=role,
+        lineage=_lineage(submission, role, replaces),
+        original_name=(original_name or "upload").rsplit("/", 1)[-1][:255],
+        size=size,
+        sha256=sha256,
+        mime_type=mime_type,
+        uploaded_by=user,
+        is_current=True,
+    )
+    record.file.name = key
+    return _save_version(submission, record)
 
 
 def download_name(submission_file):

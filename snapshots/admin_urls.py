@@ -14,5 +14,6 @@ urlpatterns = [
     path("jobs/<int:pk>/", views.JobView.as_view(), name="job"),
     path("jobs/<int:pk>/errors.xlsx", views.JobErrorsView.as_view(), name="job_errors"),
     path("<int:pk>/", views.SnapshotDetailView.as_view(), name="detail"),
+    path("<int:pk>/registry/", views.RegistryReportView.as_view(), name="registry"),
     path("<int:pk>/export.xlsx", views.SnapshotExportView.as_view(), name="export"),
 ]

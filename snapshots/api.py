@@ -17,9 +17,10 @@ from pydantic import BeforeValidator
 
 from api.errors import ErrorOut, error_responses
 from api.openapi import ListedCodes, choice
+from guard.spreadsheets import XLSX_CONTENT_TYPE
 from learners.models import LearnerAccessLog
 
-from . import exporter, services
+from . import services
 from .models import Form as FormCode
 from .models import ImportJob, Level, ReportingPeriod, State
 
@@ -46,7 +47,7 @@ PeriodCode = Annotated[str, ListedCodes(_period_codes)]
 
 XLSX_RESPONSE = {
     "description": "The snapshot as an .xlsx workbook.",
-    "content": {exporter.XLSX_CONTENT_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+    "content": {XLSX_CONTENT_TYPE: {"schema": {"type": "string", "format": "binary"}}},
 }
 
 
@@ -231,7 +232,7 @@ def export_snapshot(request, snapshot_id: int):
         raise HttpError(403, _("Exporting learner-level data needs a learner-data role."))
     response = HttpResponse(
         services.export_workbook(snapshot, request.user, LearnerAccessLog.Channel.API),
-        content_type=exporter.XLSX_CONTENT_TYPE,
+        content_type=XLSX_CONTENT_TYPE,
     )
     response["Content-Disposition"] = f'attachment; filename="{snapshot.form}-{snapshot.pk}.xlsx"'
     return response

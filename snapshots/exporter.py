@@ -1,8 +1,7 @@
 """Snapshots back to `.xlsx` in the official layout, blank templates, and error reports.
 
-Every text cell that a spreadsheet program would read as a formula (starting with = + - @, a tab
-or a carriage return) is written with a leading apostrophe and as a string cell, so opening an
-export can never run anything.
+Every text cell goes through `guard.spreadsheets.neutralise` and is written as a string cell, so
+opening an export can never run anything.
 """
 
 import io
@@ -12,17 +11,9 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from guard.spreadsheets import neutralise
+
 from . import forms_spec
-
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def neutralise(value):
-    """A cell value that no spreadsheet will evaluate as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
 
 
 def _header_row(sheet, header_texts):

@@ -177,6 +177,9 @@ class Snapshot(FSMModelMixin, models.Model):
     # Counts by sex, program and CLC for the review page (services.summary): computed once from
     # the rows, cleared whenever the rows change. No personal data, only counts and CLC names.
     summary = models.JSONField(_("summary"), null=True, blank=True, editable=False)
+    # How the rows agree with the learner registry (snapshots.reconcile): counts of each kind of
+    # RegistryFinding and the enrolment cycle compared with, kept with the rows, cleared with them.
+    registry_check = models.JSONField(_("registry check"), null=True, blank=True, editable=False)
 
     objects = SnapshotQuerySet.as_manager()
 
@@ -308,6 +311,48 @@ class SnapshotRow(models.Model):
 
     def __str__(self):
         return f"{self.snapshot} row {self.row_number}"
+
+
+class RegistryFinding(models.Model):
+    """One disagreement between a snapshot and the learner registry, found when its rows were
+    stored (snapshots.reconcile). A warning for the reviewer: it never blocks an import.
+
+    Only the LRN and the row number are kept; what the form says is read from the (encrypted)
+    row when the report is shown, and what the registry says from the learner record.
+    """
+
+    class Kind(models.TextChoices):
+        UNKNOWN = "unknown", _("LRN not in the registry")
+        NAME = "name", _("Name differs from the registry")
+        BIRTHDATE = "birthdate", _("Birthdate differs from the registry")
+        ALIAS = "alias", _("Merged LRN (an alias of another learner)")
+        MISSING = "missing", _("Enrolled in the registry, missing from the form")
+
+    snapshot = models.ForeignKey(
+        Snapshot, on_delete=models.CASCADE, related_name="registry_findings"
+    )
+    kind = models.CharField(_("finding"), max_length=10, choices=Kind.choices)
+    # The form's row; empty for a learner the form is missing.
+    row_number = models.PositiveIntegerField(_("row"), null=True, blank=True)
+    lrn = models.CharField(_("LRN"), max_length=12)
+    learner = models.ForeignKey(
+        "learners.Learner",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
+    # For an alias: the LRN of the learner it was merged into.
+    surviving_lrn = models.CharField(_("surviving LRN"), max_length=12, blank=True)
+
+    class Meta:
+        verbose_name = _("registry finding")
+        ordering = ["snapshot", "kind", "row_number", "lrn"]
+        indexes = [models.Index(fields=["snapshot", "kind"], name="registryfinding_kind")]
+
+    def __str__(self):
+        return f"{self.snapshot} {self.kind} row {self.row_number}"
 
 
 class ImportJob(models.Model):

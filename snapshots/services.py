@@ -36,8 +36,17 @@ from learners.services import log_bulk_access
 from organisation.models import District, Division, Role
 from organisation.scope import learner_data_scope, scope_for, users_covering
 
-from . import exporter, forms_spec, importer
-from .models import ImportJob, Level, ReminderLog, ReportingPeriod, Snapshot, SnapshotRow, State
+from . import exporter, forms_spec, importer, reconcile
+from .models import (
+    ImportJob,
+    Level,
+    RegistryFinding,
+    ReminderLog,
+    ReportingPeriod,
+    Snapshot,
+    SnapshotRow,
+    State,
+)
 from .readers import UnreadableFile, estimate_rows, precheck, sniff
 
 logger = logging.getLogger(__name__)
@@ -532,6 +541,9 @@ def store_snapshot(job, prepared_rows):
     # The counts of the review page, from the rows in hand (no decryption needed).
     snapshot.summary = _tally(snapshot.form, _prepared_keys(snapshot.form, prepared_rows))
     snapshot.save(update_fields=["row_count", "summary"])
+    # Warnings for the reviewer (never a refusal): how the rows agree with the learner registry.
+    if reconcile.checks_registry(snapshot.form):
+        reconcile.check_prepared(snapshot, prepared_rows)
     log(snapshot, "snapshots.import", user=job.uploaded_by, data={"rows": len(prepared_rows)})
     return snapshot
 
@@ -558,6 +570,7 @@ def _target_snapshot(user, form, period, division, district, source_name):
         latest.uploaded_by = user
         latest.source_name = source_name
         latest.summary = None
+        latest.registry_check = None
         latest.save()
         latest.consolidated_from.clear()
         return latest
@@ -731,7 +744,7 @@ def _stored_keys(snapshot):
         for values in snapshot.rows.values_list(*fields).iterator(chunk_size=5000):
             yield values[0], values[2] if program else "", values[1], None
         return
-    for row in snapshot.rows.only("payload", *fields).iterator(chunk_size=2000):
+    for row in snapshot.rows.only("snapshot_id", "payload", *fields).iterator(chunk_size=2000):
         yield (
             row.sex,
             getattr(row, program) if program else "",
@@ -832,7 +845,7 @@ def preview(snapshot, user, page_number, channel):
     if not may_export(user, snapshot):
         raise PermissionDenied(_("Seeing learner-level rows needs a learner-data role."))
     columns = forms_spec.columns(snapshot.form)
-    rows = snapshot.rows.order_by("row_number").only("row_number", "payload")
+    rows = snapshot.rows.order_by("row_number").only("snapshot_id", "row_number", "payload")
     page = Paginator(rows, PREVIEW_PAGE_SIZE).get_page(page_number)
     keys = [column.key for column in columns]
     lrn = keys.index("lrn") if "lrn" in keys else None
@@ -855,6 +868,103 @@ def preview(snapshot, user, page_number, channel):
         division=snapshot.division,
     )
     return Preview([column.header for column in columns], shown, page)
+
+
+@dataclass(frozen=True)
+class RegistryCheck:
+    """The registry check's counts for the review page: (kind, label, count) rows, the rows with
+    an LRN that were checked, and the enrolment cycle an AF3 was compared with (or None)."""
+
+    checked: int
+    cycle: str | None
+    rows: list
+    total: int
+
+
+def registry_summary(snapshot):
+    """How the snapshot agrees with the learner registry (counts only, no personal data), or None
+    for a form without LRNs. "Missing from the form" is counted on AF3 only."""
+    check = reconcile.registry_check(snapshot)
+    if check is None:
+        return None
+    kinds = RegistryFinding.Kind
+    rows = [
+        (kind, label, check["counts"].get(kind, 0))
+        for kind, label in kinds.choices
+        if kind != kinds.MISSING or snapshot.form == "AF3"
+    ]
+    return RegistryCheck(check["checked"], check["cycle"], rows, sum(row[2] for row in rows))
+
+
+REGISTRY_PAGE_SIZE = 50
+#: What the registry report shows of each learner, as the access log names it.
+REGISTRY_FIELDS = ["lrn", "name", "birthdate"]
+_REGISTRY_LEARNER_COLUMNS = [
+    f"learner__{name}"
+    for name in ("lrn", "last_name", "first_name", "middle_name", "name_extension", "birthdate")
+]
+
+
+@dataclass(frozen=True)
+class RegistryEntry:
+    """One finding of the report with what the form and the registry say (name, birthdate)."""
+
+    finding: object
+    form: dict | None
+    registry: dict | None
+
+
+@dataclass(frozen=True)
+class RegistryReport:
+    entries: list
+    page: object
+    kind: str
+
+
+def registry_report(snapshot, user, page_number, kind, channel):
+    """One page of the registry check's findings, for those who may see the snapshot's learner
+    rows (`may_export`); each page shown writes one access-log entry per LRN on it."""
+    from django.core.paginator import Paginator
+
+    if not may_export(user, snapshot):
+        raise PermissionDenied(_("Seeing learner-level rows needs a learner-data role."))
+    reconcile.registry_check(snapshot)
+    findings = snapshot.registry_findings.select_related("learner").only(
+        "snapshot_id", "kind", "row_number", "lrn", "surviving_lrn", *_REGISTRY_LEARNER_COLUMNS
+    )
+    kind = kind if kind in RegistryFinding.Kind.values else ""
+    if kind:
+        findings = findings.filter(kind=kind)
+    page = Paginator(findings.order_by("kind", "row_number", "lrn"), REGISTRY_PAGE_SIZE).get_page(
+        page_number
+    )
+    numbers = [f.row_number for f in page.object_list if f.row_number is not None]
+    # values_list, not only(): a related manager's deferred rows each query their snapshot_id.
+    payloads = dict(
+        snapshot.rows.filter(row_number__in=numbers).values_list("row_number", "payload")
+    )
+    entries = []
+    for finding in page.object_list:
+        payload = payloads.get(finding.row_number)
+        learner = finding.learner
+        entries.append(
+            RegistryEntry(
+                finding,
+                reconcile.form_identity(snapshot.form, payload) if payload is not None else None,
+                {"name": learner.full_name, "birthdate": learner.birthdate.isoformat()}
+                if learner is not None
+                else None,
+            )
+        )
+    log_bulk_access(
+        user,
+        [finding.lrn for finding in page.object_list],
+        LearnerAccessLog.Action.VIEW,
+        REGISTRY_FIELDS,
+        channel,
+        division=snapshot.division,
+    )
+    return RegistryReport(entries, page, kind)
 
 
 def reviewers(level, division):
@@ -919,6 +1029,9 @@ def consolidate(user, division, form, period):
     snapshot.summary = _add_summaries([summary(source) for source in sources])
     snapshot.save(update_fields=["row_count", "summary"])
     snapshot.consolidated_from.set(sources)
+    if reconcile.checks_registry(form):
+        # Against the division's enrolments now, not the districts' (their findings do not add up).
+        reconcile.check_stored(snapshot)
     log(snapshot, "snapshots.consolidate", user=user, data={"from": [s.pk for s in sources]})
     return snapshot
 
@@ -935,7 +1048,9 @@ def _refuse_duplicate_lrns(form, sources):
     seen = {}
     clashes = []
     for source in sources:
-        rows = SnapshotRow.objects.filter(snapshot=source).only("payload", "row_number")
+        rows = SnapshotRow.objects.filter(snapshot=source).only(
+            "snapshot_id", "payload", "row_number"
+        )
         for row in rows.iterator(chunk_size=2000):
             lrn = row.payload[position]
             if not lrn:

@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from django.views.generic import TemplateView, View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from guard.spreadsheets import XLSX_CONTENT_TYPE
 from guard.storage_errors import StorageUnavailable
 from learners.models import LearnerAccessLog
 from organisation.models import Division, Role
@@ -19,11 +20,11 @@ from organisation.scope import scope_for
 
 from . import exporter, forms_spec, services
 from .forms import ActionForm, ConsolidateForm, PeriodChoiceForm, UploadForm
-from .models import Form, Level, ReportingPeriod, State
+from .models import Form, Level, RegistryFinding, ReportingPeriod, State
 
 
 def xlsx_response(content, filename):
-    response = HttpResponse(content, content_type=exporter.XLSX_CONTENT_TYPE)
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -98,6 +99,7 @@ class SnapshotDetailView(AdminPage):
         context.update(
             snapshot=snapshot,
             summary=services.summary_tables(snapshot),
+            registry=services.registry_summary(snapshot),
             error_count=services.import_errors(snapshot),
             preview=preview,
             review_route=review_route(snapshot.level, snapshot.division, str(snapshot.unit)),
@@ -142,6 +144,50 @@ class SnapshotDetailView(AdminPage):
                     },
                 )
         return redirect("snapshots:detail", pk=self.snapshot.pk)
+
+
+class RegistryReportView(SnapshotDetailView):
+    """The registry check's findings, paged: a 404 outside the viewer's snapshots, a 403 for
+    those who see the snapshot but not its learner rows."""
+
+    template_name = "snapshots/registry.html"
+    http_method_names = ["get", "head", "options"]
+
+    def get_page_title(self):
+        return _("Registry check of %(snapshot)s") % {"snapshot": self.snapshot}
+
+    def get_breadcrumbs_items(self):
+        items = super().get_breadcrumbs_items()
+        detail = {
+            "url": reverse("snapshots:detail", args=[self.snapshot.pk]),
+            "label": str(self.snapshot),
+        }
+        return [*items[:-1], detail, items[-1]]
+
+    def get(self, request, *args, **kwargs):
+        if not services.may_export(request.user, self.snapshot):
+            # A 403 on the page (Wagtail would turn PermissionDenied into a redirect home).
+            context = AdminPage.get_context_data(self, snapshot=self.snapshot)
+            context["refused"] = _("Seeing learner-level rows needs a learner-data role.")
+            return self.render_to_response(context, status=403)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = AdminPage.get_context_data(self, **kwargs)
+        report = services.registry_report(
+            self.snapshot,
+            self.request.user,
+            self.request.GET.get("page"),
+            self.request.GET.get("kind", ""),
+            LearnerAccessLog.Channel.ADMIN,
+        )
+        context.update(
+            snapshot=self.snapshot,
+            registry=services.registry_summary(self.snapshot),
+            report=report,
+            kinds=RegistryFinding.Kind.choices,
+        )
+        return context
 
 
 class SnapshotExportView(View):

@@ -9,8 +9,8 @@ from django.views.generic import TemplateView
 from openpyxl import Workbook
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from guard.spreadsheets import XLSX_CONTENT_TYPE, neutralise
 from organisation.scope import scope_for
-from snapshots.exporter import XLSX_CONTENT_TYPE, neutralise
 from snapshots.models import ReportingPeriod
 
 from . import queries

@@ -26,6 +26,7 @@ EXPECTED_JOBS = {
     "verify_files",
     "escalate_learner_transfers",
     "send_snapshot_reminders",
+    "sweep_uploads",
 }
 
 

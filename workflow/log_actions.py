@@ -19,6 +19,7 @@ LABELS = {
     "approve": _("Approved"),
     "publish": _("Published"),
     "withdraw": _("Withdrawn"),
+    "request_correction": _("Sent back for a correction"),
 }
 
 

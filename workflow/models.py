@@ -52,6 +52,8 @@ RESUBMIT_STATE = {
     S.ENDORSED_TO_REGION: S.ENDORSED_TO_REGION,  # returned incomplete at region receipt
     S.UNDER_DIVISION_REVIEW: S.RECEIVED_BY_DIVISION,  # back to the division review pool
     S.UNDER_REGIONAL_REVIEW: S.RECEIVED_BY_REGION,  # back to the regional review pool
+    # A correction of a published item (a reader's report): the region approves it again.
+    S.PUBLISHED: S.RECEIVED_BY_REGION,
 }
 
 # For the generated diagram: which condition leads to which target of a computed transition.
@@ -64,7 +66,7 @@ RESUBMIT_WHEN = {
     S.SUBMITTED: "returned at division receipt",
     S.ENDORSED_TO_REGION: "returned at region receipt",
     S.RECEIVED_BY_DIVISION: "returned by division review",
-    S.RECEIVED_BY_REGION: "returned by regional review",
+    S.RECEIVED_BY_REGION: "returned by regional review or for a correction",
 }
 
 # States in which the submitter may edit metadata and upload files.
@@ -308,6 +310,19 @@ class Journey(ConcurrentTransitionMixin, models.Model):
     def withdraw(self, by=None):
         """Regional ALS personnel take a published submission off the public site, with a reason."""
 
+    @transition(
+        field=state,
+        source=S.PUBLISHED,
+        target=S.RETURNED_FOR_REVISION,
+        permission=_permission("request_correction"),
+    )
+    def request_correction(self, by=None):
+        """A regional reviewer sends a published item back to its submitter for a correction
+        (a reader's report, errata/). The page stays up as it is until the corrected version
+        is approved by the region and published again at the same URL."""
+        self.returned_from = self.state
+        self.claimed_by = None
+
 
 TRANSITION_NAMES = [
     "submit",
@@ -324,6 +339,7 @@ TRANSITION_NAMES = [
     "approve",
     "publish",
     "withdraw",
+    "request_correction",
 ]
 
 

@@ -51,6 +51,8 @@ ACTORS = {
     "approve": {None: [(CLAIMANT, QA_REGION)]},
     "publish": {None: [REGIONAL_ALS, SYSADMIN]},
     "withdraw": {None: [REGIONAL_ALS, SYSADMIN]},
+    # The regional QA pool triages readers' reports on published items (errata/).
+    "request_correction": {None: [QA_REGION]},
 }
 
 # Who acts for the office a submission comes from (besides its author), by origin level.

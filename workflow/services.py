@@ -65,6 +65,7 @@ __all__ = [
     "ReviewInvalid",
     "create_submission",
     "update_draft",
+    "check_may_upload",
     "upload_file",
     "can_edit",
     "perform_transition",
@@ -87,6 +88,7 @@ REASON_REQUIRED = {
     "return_incomplete": ReturnReason.AppliesTo.INCOMPLETE,
     "return_for_revision": ReturnReason.AppliesTo.REVISION,
     "withdraw": ReturnReason.AppliesTo.WITHDRAWAL,
+    "request_correction": ReturnReason.AppliesTo.REVISION,
 }
 RECEIPTS = {"receive_at_division": Level.DIVISION, "receive_at_region": Level.REGION}
 # Transitions refused while the submission lacks anything `repository.services.missing_items`
@@ -317,6 +319,14 @@ def update_draft(user, submission, data):
         submission = form.save()
         log(submission, "wagtail.edit", user=user)
     return submission
+
+
+def check_may_upload(user, submission):
+    """Raise unless the user may add files to the submission now (the check `upload_file` makes),
+    for uploads that go straight to object storage (`uploads.services`).
+    Raises PermissionDeniedForTransition (403) or TransitionNotAvailable (409)."""
+    _reload_journey(submission)
+    _check_editable(user, submission)
 
 
 def upload_file(user, submission, uploaded_file, role, *, replaces=None):

@@ -81,9 +81,10 @@ TRANSITION_LABELS = {
     "approve": gettext_lazy("Approve"),
     "publish": gettext_lazy("Publish"),
     "withdraw": gettext_lazy("Withdraw from publication"),
+    "request_correction": gettext_lazy("Send back for a correction"),
 }
 # Actions that send the submission back or away get the "serious" (red) button.
-SERIOUS = {"return_incomplete", "return_for_revision", "withdraw"}
+SERIOUS = {"return_incomplete", "return_for_revision", "withdraw", "request_correction"}
 RECEIVE_ACTIONS = ("receive_at_division", "receive_at_region")
 # Actions taken with one click: nothing to say when taking a review from the pool.
 ONE_CLICK = {"claim_division_review", "claim_regional_review", "release_claim"}
@@ -93,6 +94,9 @@ PUBLISH = "publish"
 # The cms app (which the workflow may not import) shows what publishing would make public:
 # its wagtail_hooks register a function (submission) -> a Component, or None.
 PUBLICATION_PREVIEW_HOOK = "submission_publication_preview"
+# Other apps (which the workflow may not import) add buttons beside "Edit and upload files" for
+# someone who may edit the submission: functions (submission) -> (label, url) or None.
+EDIT_BUTTONS_HOOK = "submission_edit_buttons"
 
 
 # --------------------------------------------------------------------------------------------
@@ -439,6 +443,7 @@ class SubmissionDetailView(generic.InspectView):
         review_form = review_form_for(
             submission, user, bound if isinstance(bound, ReviewForm) else None
         )
+        edit_url = self.get_edit_url()
         context.update(
             {
                 "submission": submission,
@@ -466,7 +471,8 @@ class SubmissionDetailView(generic.InspectView):
                 "viewer": main_file_viewer(submission),
                 "route": route_of(submission),
                 "can_edit": services.can_edit(user, submission),
-                "edit_url": self.get_edit_url(),
+                "edit_url": edit_url,
+                "edit_buttons": edit_buttons(submission) if edit_url else [],
                 "public_url": _public_url(submission),
                 "log_url": reverse("submissions:history", args=[submission.pk]),
             }
@@ -576,6 +582,12 @@ def publication_preview(submission):
         if component is not None:
             return component
     return None
+
+
+def edit_buttons(submission):
+    """The (label, url) buttons other apps add for someone who may edit `submission`."""
+    buttons = (make(submission) for make in hooks.get_hooks(EDIT_BUTTONS_HOOK))
+    return [button for button in buttons if button is not None]
 
 
 def arrange_actions(forms):

@@ -47,10 +47,15 @@ INSTALLED_APPS = [
     "organisation",
     "repository",
     "workflow",
+    # Resumable uploads of submission files straight to object storage.
+    "uploads",
     "learners",
     "snapshots",
     "stats",
     "credentials",
+    "monitoring",
+    # Readers' reports of problems on published items, and their corrections.
+    "errata",
     "api",
     # Logins: sign-in lockout, second factor, shared login counters.
     "accounts",
@@ -396,6 +401,8 @@ API_TOKEN_TTL_HOURS = int(env("API_TOKEN_TTL_HOURS", "720"))
 API_LOGIN_RATE = env("API_LOGIN_RATE", "30/m")
 # Public certificate look-ups (/verify/<code>/) per client address, shared by every worker.
 CREDENTIALS_VERIFY_RATE = env("CREDENTIALS_VERIFY_RATE", "60/m")
+# Readers' problem reports (errata/) sent per client address, shared by every worker.
+ERRATA_REPORT_RATE = env("ERRATA_REPORT_RATE", "5/h")
 # Submission files: stream through Django (default) or redirect to a signed S3 URL of this lifetime.
 SUBMISSION_DOWNLOADS_VIA_SIGNED_URL = env_bool("SUBMISSION_DOWNLOADS_VIA_SIGNED_URL", False)
 SUBMISSION_DOWNLOAD_URL_SECONDS = int(env("SUBMISSION_DOWNLOAD_URL_SECONDS", "60"))
@@ -404,6 +411,15 @@ SUBMISSION_DOWNLOAD_URL_SECONDS = int(env("SUBMISSION_DOWNLOAD_URL_SECONDS", "60
 # before it is flagged overdue (JSON, merged over workflow/services.py defaults); LRMDS rating
 # thresholds per factor (JSON, merged over workflow/review.py defaults).
 SUBMISSION_MAX_UPLOAD_BYTES = int(env("SUBMISSION_MAX_UPLOAD_BYTES", str(200 * 1024 * 1024)))
+# Resumable uploads straight to object storage (uploads/): the size of each part the browser
+# sends (small parts lose little on a weak connection; S3's minimum is 5 MB), how long a presigned
+# part URL lasts, after how many hours an unfinished upload is aborted (the `sweep_uploads`
+# job), and the origins whose pages may send parts to the bucket (bucket CORS, set by
+# `manage.py configure_storage_cors`; empty: the origin of ALSMIS_PUBLIC_URL).
+UPLOADS_PART_SIZE = int(env("UPLOADS_PART_SIZE", str(5 * 1024 * 1024)))
+UPLOADS_URL_EXPIRE_SECONDS = int(env("UPLOADS_URL_EXPIRE_SECONDS", "3600"))
+UPLOADS_ABANDON_AFTER_HOURS = int(env("UPLOADS_ABANDON_AFTER_HOURS", "24"))
+UPLOADS_CORS_ORIGINS = env_list("UPLOADS_CORS_ORIGINS", "")
 WORKFLOW_OVERDUE_DAYS = json.loads(env("WORKFLOW_OVERDUE_DAYS", "{}"))
 LRMDS_THRESHOLDS = json.loads(env("LRMDS_THRESHOLDS", "{}"))
 

@@ -70,6 +70,7 @@ def _build_world():
     from snapshots import samples
     from snapshots import services as snapshot_services
     from snapshots.models import ReportingPeriod
+    from uploads.services import start_upload
     from workflow.demo import lr_data, pdf_upload
     from workflow.services import create_submission, perform_transition, upload_file
 
@@ -143,7 +144,25 @@ def _build_world():
             upload=SimpleUploadedFile("af3.csv", samples.to_csv("AF3", rows)),
         )
         assert job.snapshot_id, job.message
+        upload = start_upload(
+            teacher,
+            draft,
+            name="scan.pdf",
+            size=6_000_000,
+            mime_type="application/pdf",
+            role="main",
+        )
+        to_cancel = start_upload(
+            teacher,
+            draft,
+            name="scan.pdf",
+            size=6_000_000,
+            mime_type="application/pdf",
+            role="main",
+        )
         world["units"][slug] = {
+            "upload": upload,
+            "upload_to_cancel": to_cancel,
             "division": division,
             "clc": clc,
             "draft": draft,
@@ -351,6 +370,33 @@ API_OPS = {
             {},
         )
     ),
+    ("POST", "/api/v1/uploads"): api(
+        lambda u, w: (
+            "post",
+            f"{API}/uploads",
+            {"submission": u["draft"].pk, "name": "big.pdf", "size": 6_000_000, "role": "main"},
+        )
+    ),
+    ("GET", "/api/v1/uploads/{upload_id}"): api(
+        lambda u, w: ("get", f"{API}/uploads/{u['upload'].uuid}")
+    ),
+    ("POST", "/api/v1/uploads/{upload_id}/parts"): api(
+        lambda u, w: ("post", f"{API}/uploads/{u['upload'].uuid}/parts", {"part_numbers": [1, 2]})
+    ),
+    ("GET", "/api/v1/uploads/{upload_id}/parts"): api(
+        lambda u, w: ("get", f"{API}/uploads/{u['upload'].uuid}/parts")
+    ),
+    ("POST", "/api/v1/uploads/{upload_id}/complete"): api(
+        # No part was sent: the storage refuses to join them (400), the upload stays open.
+        lambda u, w: (
+            "post",
+            f"{API}/uploads/{u['upload'].uuid}/complete",
+            {"parts": [{"part_number": 1, "etag": "0123"}]},
+        )
+    ),
+    ("DELETE", "/api/v1/uploads/{upload_id}"): api(
+        lambda u, w: ("delete", f"{API}/uploads/{u['upload_to_cancel'].uuid}")
+    ),
     ("POST", "/api/v1/snapshots"): api(
         lambda u, w: (
             "upload",
@@ -435,6 +481,12 @@ ADMIN_OPS = {
     ),
     "submission edit (draft)": admin(
         lambda u, w: ("get", reverse("submissions:edit", args=[u["draft"].pk]))
+    ),
+    "submission upload page (draft)": admin(
+        lambda u, w: ("get", reverse("uploads_page", args=[u["draft"].pk]))
+    ),
+    "submission upload page (received)": admin(
+        lambda u, w: ("get", reverse("uploads_page", args=[u["received"].pk]))
     ),
     "submission usage (draft)": admin(
         lambda u, w: ("get", reverse("submissions:usage", args=[u["draft"].pk]))
@@ -578,6 +630,12 @@ TABLE = """
 | `POST /api/v1/submissions/{submission_id}/files` | 401/401 | 201/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 201/201 |
 | `GET /api/v1/submissions/{submission_id}/files/{file_id}/download` | 401/401 | 200/404 | 200/404 | 200/200 | 200/404 | 200/404 | 200/404 | 200/404 | 200/200 | 200/200 | 200/200 | 200/200 |
 | `POST /api/v1/submissions/{submission_id}/transitions/{name}` | 401/401 | 403/404 | 403/404 | 403/403 | 403/404 | 403/404 | 403/404 | 200/404 | 403/403 | 403/403 | 403/403 | 200/200 |
+| `POST /api/v1/uploads` | 401/401 | 201/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 201/201 |
+| `GET /api/v1/uploads/{upload_id}` | 401/401 | 200/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 |
+| `POST /api/v1/uploads/{upload_id}/parts` | 401/401 | 200/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 |
+| `GET /api/v1/uploads/{upload_id}/parts` | 401/401 | 200/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 |
+| `POST /api/v1/uploads/{upload_id}/complete` | 401/401 | 400/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 |
+| `DELETE /api/v1/uploads/{upload_id}` | 401/401 | 204/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 |
 | `POST /api/v1/snapshots` | 401/401 | 403/403 | 403/403 | 403/403 | 201/403 | 201/403 | 201/403 | 403/403 | 403/403 | 403/403 | 403/403 | 201/201 |
 | `GET /api/v1/snapshots` | 401 | 200 | 200 | 200 | 200 | 200 | 200 | 200 | 200 | 200 | 200 | 200 |
 | `GET /api/v1/snapshots/jobs/{job_id}` | 401/401 | 200/404 | 200/404 | 200/200 | 200/404 | 200/404 | 200/404 | 200/404 | 200/200 | 200/200 | 200/200 | 200/200 |
@@ -599,6 +657,8 @@ TABLE = """
 | `submission add` | login | 200 | refused | refused | 200 | refused | refused | refused | refused | 200 | 200 | 200 |
 | `submission inspect` | login/login | 200/404 | 200/404 | 200/200 | 200/404 | 200/404 | 200/404 | 200/404 | 200/200 | 200/200 | 200/200 | 200/200 |
 | `submission edit (draft)` | login/login | 200/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 200/200 |
+| `submission upload page (draft)` | login/login | 200/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 200/200 |
+| `submission upload page (received)` | login/login | refused/404 | refused/404 | refused/refused | refused/404 | refused/404 | refused/404 | refused/404 | refused/refused | refused/refused | refused/refused | refused/refused |
 | `submission usage (draft)` | login/login | 200/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 404/404 | 200/200 |
 | `submission usage` | login/login | 200/404 | refused/404 | refused/refused | 200/404 | refused/404 | refused/404 | refused/404 | refused/refused | 200/200 | 200/200 | 200/200 |
 | `submission history` | login/login | 200/404 | 200/404 | 200/200 | 200/404 | 200/404 | 200/404 | 200/404 | 200/200 | 200/200 | 200/200 | 200/200 |

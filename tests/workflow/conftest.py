@@ -52,7 +52,7 @@ def transition_kwargs(name, submission):
     kwargs = {}
     if name in ("endorse_to_region", "approve", "return_for_revision"):
         kwargs["review"] = passing_review(submission)
-    if name in ("return_incomplete", "return_for_revision", "withdraw"):
+    if name in ("return_incomplete", "return_for_revision", "withdraw", "request_correction"):
         kwargs["comment"] = "Reason given in the test."
     return kwargs
 

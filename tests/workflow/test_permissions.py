@@ -54,6 +54,7 @@ MATRIX = [
     ("approve", "under_regional_review", {"lrqa.region"}),
     ("publish", "approved", {"als.region", "sysadmin.region"}),
     ("withdraw", "published", {"als.region", "sysadmin.region"}),
+    ("request_correction", "published", {"lrqa.region"}),
     ("resubmit", "returned_incomplete", {"teacher.benguet"}),
     ("resubmit", "returned_for_revision", {"teacher.benguet"}),
     ("resubmit", "withdrawn", {"teacher.benguet"}),

@@ -6,7 +6,10 @@ from cms.site_setup import ensure_site_structure
 
 
 class Command(BaseCommand):
-    help = "Load the demo region, divisions, districts, CLCs and demo users. Safe to re-run."
+    help = (
+        "Load the demo region, its units and users, learners, submissions (eight of them "
+        "published), snapshots and credentials. Safe to re-run."
+    )
 
     def handle(self, *args, **options):
         if settings.ALSMIS_ENVIRONMENT == "production":
@@ -20,6 +23,9 @@ class Command(BaseCommand):
         from workflow.demo import seed_submissions
 
         seed_submissions()
+        from cms.published_demo import seed_published_items
+
+        seed_published_items()
         from snapshots.demo import seed_snapshots
 
         seed_snapshots()
