@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Category
+from .models import Category, ProblemReport
 
 # The honeypot: a field people never see (hidden by CSS and from screen readers) and leave
 # empty; form-filling robots fill it. A filled one is refused (400), no CAPTCHA service needed.
@@ -26,6 +26,8 @@ class ReportForm(forms.Form):
     email = forms.EmailField(
         label=_("Your email (optional)"),
         required=False,
+        # The stored column's length (a form's EmailField alone accepts up to 320).
+        max_length=ProblemReport._meta.get_field("email").max_length,
         help_text=_("Only to tell you what was done. It is not published."),
     )
     website = forms.CharField(label=_("Leave this empty"), required=False)

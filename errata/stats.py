@@ -6,10 +6,11 @@ from django.utils.translation import gettext as _
 from .models import Category, ProblemReport, Status
 
 
-def report_counts(divisions, start, end):
+def report_counts(divisions, start, end, regions=None):
     """Reports filed from `start` to `end` (dates, both included, in the local time zone) on
-    items of `divisions` (Division objects or ids; None = every division and the regional
-    office's own items), counted by category and by outcome.
+    items of `divisions` (Division objects or ids), or, when `divisions` is None, on the items
+    of `regions` (Region ids: their divisions and the regional office's own items; None = every
+    region), counted by category and by outcome.
 
     Returns {"total": n, "by_category": {code: n}, "by_outcome": {status: n},
     "by_category_and_outcome": {(code, status): n}}; every category and outcome is present
@@ -20,6 +21,8 @@ def report_counts(divisions, start, end):
     if divisions is not None:
         ids = [getattr(division, "pk", division) for division in divisions]
         reports = reports.filter(division_id__in=ids)
+    elif regions is not None:
+        reports = reports.filter(region_id__in=regions)
     rows = reports.values("category", "status").annotate(n=Count("pk")).order_by()
     by_pair = {(row["category"], row["status"]): row["n"] for row in rows}
     by_category = {code: 0 for code in Category.values}
@@ -35,12 +38,13 @@ def report_counts(divisions, start, end):
     }
 
 
-def monitoring_sections(divisions, period):
+def monitoring_sections(divisions, period, regions=None):
     """The "Reports from readers" table of the monitoring report (registered under the hook name
     `register_monitoring_sections`, the monitoring app's contract): one row per kind of problem,
-    its reports by outcome, and a total row. `divisions`: Division ids or None (whole regions);
-    `period.start`, `period.end`: dates, both included."""
-    counts = report_counts(divisions, period.start, period.end)
+    its reports by outcome, and a total row. `divisions`: Division ids or None (whole regions:
+    `regions`, Region ids or None for every region); `period.start`, `period.end`: dates, both
+    included."""
+    counts = report_counts(divisions, period.start, period.end, regions)
     pairs = counts["by_category_and_outcome"]
     columns = [str(_("Problem")), *(str(label) for label in Status.labels), str(_("Total"))]
     rows = []

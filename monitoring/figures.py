@@ -43,9 +43,10 @@ from workflow.services import overdue_days, overdue_q
 
 S = State
 #: Apps that add sections to the report (reports from readers) register, under this hook name,
-#: a function ``(divisions, period) -> list of tables``: `divisions` is the list of Division ids
-#: the report covers, or None when it covers whole regions (the regional office's own items
-#: included); `period.start` and `period.end` are dates, both included (Asia/Manila). A table is
+#: a function ``(divisions, period, regions) -> list of tables``: `divisions` is the list of
+#: Division ids the report covers, or None when it covers whole regions, which `regions` then
+#: lists (Region ids; the regional office's own items included), or None for every region (a
+#: global scope); `period.start` and `period.end` are dates, both included (Asia/Manila). A table is
 #: a dict with "key", "title", "columns" and "rows" (lists of cells, the first labelling the
 #: row), and optionally "note". Such apps never import this one: the hook name is the contract.
 SECTIONS_HOOK = "register_monitoring_sections"
@@ -318,19 +319,23 @@ def build_report(scope, period, *, division=None, now=None):
 
     report = Report(period, tables, overdue_total=overdue_total)
     report.totals = {key: sum(events[o][key] for o in offices) for key, _label, _names in EVENTS}
-    divisions = _divisions_covered(scope, division)
+    divisions, regions = _units_covered(scope, division)
     for provider in hooks.get_hooks(SECTIONS_HOOK):
-        report.reader_reports.extend(_table(section) for section in provider(divisions, period))
+        sections = provider(divisions, period, regions)
+        report.reader_reports.extend(_table(section) for section in sections)
     return report
 
 
-def _divisions_covered(scope, division):
-    """What SECTIONS_HOOK providers are told the report covers (see there)."""
+def _units_covered(scope, division):
+    """(divisions, regions): what SECTIONS_HOOK providers are told the report covers (see
+    there)."""
     if division is not None:
-        return [division.pk]
-    if scope.is_global or scope.region_ids:
-        return None
-    return sorted(scope.division_ids)
+        return [division.pk], None
+    if scope.is_global:
+        return None, None
+    if scope.region_ids:
+        return None, sorted(scope.region_ids)
+    return sorted(scope.division_ids), None
 
 
 def _table(section):

@@ -16,6 +16,8 @@ from workflow.models import MANILA
 QUARTER_RE = re.compile(r"^(\d{4})-Q([1-4])$")
 #: The longest date range a report may cover (about three years).
 MAX_DAYS = 3 * 366
+# The years a period may lie in (a date near 9999 would overflow the day after the period).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 #: How many quarters the period picker offers, the current one included.
 QUARTERS_OFFERED = 8
 
@@ -121,6 +123,11 @@ def period_from(params):
         first, last = _date(start, _("first")), _date(end, _("last"))
         if last < first:
             raise BadPeriod(_("The last date comes before the first."))
+        if first.year < FIRST_YEAR or last.year > LAST_YEAR:
+            raise BadPeriod(
+                _("A period must lie between %(first)s and %(last)s.")
+                % {"first": FIRST_YEAR, "last": LAST_YEAR}
+            )
         if (last - first).days > MAX_DAYS:
             raise BadPeriod(_("A period may cover at most three years."))
         return Period(first, last)
@@ -128,6 +135,6 @@ def period_from(params):
     if not wanted:
         return current_quarter()
     match = QUARTER_RE.match(wanted)
-    if not match or not 2000 <= int(match.group(1)) <= 2100:
+    if not match or not FIRST_YEAR <= int(match.group(1)) <= LAST_YEAR:
         raise BadPeriod(_("A quarter is written like 2026-Q3."))
     return quarter(int(match.group(1)), int(match.group(2)))

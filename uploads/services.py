@@ -122,6 +122,15 @@ def start_upload(user, submission, *, name, size, mime_type, role, replaces=None
     check_may_upload(user, submission)
     _check_declaration(name, size, mime_type, role, replaces, submission)
     sha256 = _clean_sha256(sha256 or "")
+    limit = settings.UPLOADS_MAX_OPEN_PER_USER
+    if DirectUpload.objects.filter(user=user, state=DirectUpload.State.UPLOADING).count() >= limit:
+        raise UploadRejected(
+            _(
+                "You have %(count)s unfinished uploads: finish or cancel one before starting "
+                "another."
+            )
+            % {"count": limit}
+        )
     key = f"{KEY_PREFIX}{submission.uuid.hex}/{uuid.uuid4().hex}"
     upload_id = s3.create(key)
     return DirectUpload.objects.create(
@@ -187,6 +196,7 @@ def list_parts(upload):
         ) from None
 
 
+@transaction.atomic
 def complete_upload(upload, parts, *, sha256=""):
     """Ask S3 to join the parts, check the size, and queue the check of the object.
 
@@ -199,6 +209,13 @@ def complete_upload(upload, parts, *, sha256=""):
     """
     from botocore.exceptions import ClientError
 
+    # Two completions of one upload at once: the second waits here and finds it no longer
+    # uploading, so the parts are joined and the check queued once.
+    upload = (
+        DirectUpload.objects.select_for_update()
+        .select_related("submission", "user")
+        .get(pk=upload.pk)
+    )
     _check_uploading(upload)
     check_may_upload(upload.user, upload.submission)
     if not parts:
@@ -351,29 +368,40 @@ def verify_upload(upload_pk):
             % {"found": sha256, "declared": upload.declared_sha256},
         )
         return upload.state
-    submission = upload.submission
-    if not can_edit(upload.user, submission):
-        _fail(upload, _("The submission can no longer be changed: the file was not added."))
-        return upload.state
-    try:
-        record = attach_stored_object(
-            submission,
-            upload.key,
-            size=size,
-            sha256=sha256,
-            mime_type=mime_type,
-            original_name=upload.original_name,
-            role=upload.role,
-            user=upload.user,
-            replaces=upload.replaces,
-        )
-    except UploadRejected as rejected:
-        _fail(upload, rejected.message)
-        return upload.state
-    upload.state = DirectUpload.State.DONE
-    upload.submission_file = record
-    upload.message = ""
-    upload.save(update_fields=["state", "submission_file", "message", "updated_at"])
+    with transaction.atomic():
+        # Two checks of one upload (two completions queued two): the first to lock the row
+        # attaches the file; the other finds it done.
+        if (
+            DirectUpload.objects.select_for_update()
+            .values_list("state", flat=True)
+            .get(pk=upload.pk)
+            != DirectUpload.State.VERIFYING
+        ):
+            upload.refresh_from_db()
+            return upload.state
+        submission = upload.submission
+        if not can_edit(upload.user, submission):
+            _fail(upload, _("The submission can no longer be changed: the file was not added."))
+            return upload.state
+        try:
+            record = attach_stored_object(
+                submission,
+                upload.key,
+                size=size,
+                sha256=sha256,
+                mime_type=mime_type,
+                original_name=upload.original_name,
+                role=upload.role,
+                user=upload.user,
+                replaces=upload.replaces,
+            )
+        except UploadRejected as rejected:
+            _fail(upload, rejected.message)
+            return upload.state
+        upload.state = DirectUpload.State.DONE
+        upload.submission_file = record
+        upload.message = ""
+        upload.save(update_fields=["state", "submission_file", "message", "updated_at"])
     return upload.state
 
 

@@ -111,9 +111,13 @@ def _json_body(request):
 
 
 def _int(value, message):
+    # Whole numbers only: JSON's 1e400 or Infinity is a float infinity, which int() refuses
+    # with OverflowError; a bool is not a count either.
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise UploadRejected(message)
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise UploadRejected(message) from None
 
 

@@ -419,6 +419,9 @@ SUBMISSION_MAX_UPLOAD_BYTES = int(env("SUBMISSION_MAX_UPLOAD_BYTES", str(200 * 1
 UPLOADS_PART_SIZE = int(env("UPLOADS_PART_SIZE", str(5 * 1024 * 1024)))
 UPLOADS_URL_EXPIRE_SECONDS = int(env("UPLOADS_URL_EXPIRE_SECONDS", "3600"))
 UPLOADS_ABANDON_AFTER_HOURS = int(env("UPLOADS_ABANDON_AFTER_HOURS", "24"))
+# Unfinished uploads one person may have open at once: parts sit in the bucket until the
+# completion or the sweep, so this bounds what one account can park there.
+UPLOADS_MAX_OPEN_PER_USER = int(env("UPLOADS_MAX_OPEN_PER_USER", "10"))
 UPLOADS_CORS_ORIGINS = env_list("UPLOADS_CORS_ORIGINS", "")
 WORKFLOW_OVERDUE_DAYS = json.loads(env("WORKFLOW_OVERDUE_DAYS", "{}"))
 LRMDS_THRESHOLDS = json.loads(env("LRMDS_THRESHOLDS", "{}"))

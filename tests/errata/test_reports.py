@@ -79,6 +79,18 @@ def test_an_incomplete_report_is_refused_with_a_message(client, report_url, repo
     assert not ProblemReport.objects.exists()
 
 
+def test_an_email_longer_than_the_stored_column_is_refused_with_a_message(
+    client, report_url, report_data
+):
+    # 260 characters: a valid address by the form's own rule (up to 320), longer than the 254
+    # the column holds.
+    email = "a" * 64 + "@" + ("b" * 63 + ".") * 3 + "com"
+    response = client.post(report_url, report_data | {"email": email})
+    assert response.status_code == 400
+    assert b"Please correct the marked fields" in response.content
+    assert not ProblemReport.objects.exists()
+
+
 def test_reports_from_one_address_are_rate_limited(client, report_url, report_data, settings):
     settings.ERRATA_REPORT_RATE = "2/h"
     assert [client.post(report_url, report_data).status_code for _ in range(2)] == [201, 201]
@@ -325,6 +337,10 @@ def test_report_counts_by_category_and_outcome(published, user_named):
     yesterday = today - datetime.timedelta(days=1)
     assert stats.report_counts(None, yesterday, yesterday)["total"] == 0
     assert stats.report_counts(None, today, today)["total"] == 3
+    # Whole regions: the reports of that region's items only.
+    car = benguet.region_id
+    assert stats.report_counts(None, today, today, regions=[car])["total"] == 3
+    assert stats.report_counts(None, today, today, regions=[car + 1000])["total"] == 0
 
 
 def test_the_monitoring_report_gets_a_table_of_reports_by_problem_and_outcome(

@@ -75,6 +75,7 @@ def test_the_menu_and_the_shortcut_show_to_monitors(db, as_user):
         ({"start": "2026-07-01", "end": "1 Aug"}, "must be written as YYYY-MM-DD"),
         ({"start": "2026-08-01", "end": "2026-07-01"}, "The last date comes before the first."),
         ({"format": "docx"}, "Unknown format"),
+        ({"start": "9999-01-01", "end": "9999-12-31"}, "A period must lie between 2000 and 2100."),
     ],
 )
 def test_bad_periods_and_formats_are_400_with_a_message(db, as_user, params, message):
@@ -167,8 +168,8 @@ def test_other_apps_add_sections_through_the_hook(known_journeys, as_user):
 
     asked = []
 
-    def readers_reports(divisions, period):
-        asked.append((divisions, period.start.isoformat(), period.end.isoformat()))
+    def readers_reports(divisions, period, regions):
+        asked.append((divisions, regions, period.start.isoformat(), period.end.isoformat()))
         table = {
             "key": "reader_reports",
             "title": "Reports from readers",
@@ -185,10 +186,14 @@ def test_other_apps_add_sections_through_the_hook(known_journeys, as_user):
     section = html.split('id="reader-reports"')[1]
     assert "Reports from readers" in section and "Wrong answer key" in section
     assert "Wrong answer key,4" in exported
+    from organisation.models import Region
+
     benguet = known_journeys["A"].division_id
-    # A division's report covers its division; the region's, whole regions (None).
-    assert asked == [([benguet], "2026-07-01", "2026-09-30")] * 2 + [
-        (None, "2026-07-01", "2026-09-30")
+    car = Region.objects.get(code="CAR").pk
+    # A division's report covers its division; the region's, its whole region (never every
+    # region: a regional role sees its own region's figures only).
+    assert asked == [([benguet], None, "2026-07-01", "2026-09-30")] * 2 + [
+        (None, [car], "2026-07-01", "2026-09-30")
     ]
 
 

@@ -93,6 +93,26 @@ def test_a_refused_declaration_answers_with_its_message(teacher_client, draft):
     assert not DirectUpload.objects.exists()
 
 
+def test_numbers_that_are_not_whole_are_a_400(teacher_client, draft):
+    endpoint = page_config(teacher_client.get(reverse("uploads_page", args=[draft.pk])))["endpoint"]
+    # JSON's 1e400 reads as an infinite float; 2.5 and true are not counts either.
+    for size in (float("inf"), 2.5, True):
+        response = create(teacher_client, endpoint, size=size)
+        assert response.status_code == 400, size
+        assert response.json()["message"]
+    assert not DirectUpload.objects.exists()
+
+
+def test_one_person_may_have_only_so_many_unfinished_uploads(teacher_client, draft, settings):
+    settings.UPLOADS_MAX_OPEN_PER_USER = 2
+    endpoint = page_config(teacher_client.get(reverse("uploads_page", args=[draft.pk])))["endpoint"]
+    assert [create(teacher_client, endpoint).status_code for _ in range(2)] == [200, 200]
+    refused = create(teacher_client, endpoint)
+    assert refused.status_code == 400
+    assert "2 unfinished uploads" in refused.json()["message"]
+    assert DirectUpload.objects.count() == 2
+
+
 def test_the_endpoint_needs_this_users_token_for_this_submission(client, teacher_client, draft):
     endpoint = page_config(teacher_client.get(reverse("uploads_page", args=[draft.pk])))["endpoint"]
     # Another submission's path with this token, a made-up token: refused before anything runs.
