@@ -63,6 +63,7 @@ FIRST = ["José", "Niño", "María", "Ramón", "Ána", "Lúcia", "Benjamín", "R
 
 def _registry(count):
     """`count` Benguet learners enrolled at the division's CLCs, and their awardees list."""
+    from credentials.roster import HEADERS
     from learners.models import Enrolment, Learner, SchoolYearCycle
     from organisation.models import CommunityLearningCenter, Division
 
@@ -110,18 +111,7 @@ def _registry(count):
         )
     text = io.StringIO()
     writer = csv.writer(text)
-    writer.writerow(
-        [
-            "LRN",
-            "Last Name",
-            "First Name",
-            "Middle Name",
-            "Name Extension",
-            "Sex",
-            "Birthdate",
-            "Narrative",
-        ]
-    )
+    writer.writerow(HEADERS)
     writer.writerows(rows)
     return division, text.getvalue().encode()
 

@@ -37,6 +37,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+# The same database and settings set-up as the AF3 import benchmark.
+from bench.import_af3 import recreate_database, setup_django  # noqa: E402
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/alsmis_bench_registry"
 CLCS = [("Poblacion La Trinidad CLC", 3), ("Balili CLC", 2)]
 # Column positions of an AF3 row (snapshots.forms_spec.AF3).
@@ -46,27 +50,6 @@ SYLLABLES = [
     "in", "te", "lo", "bu", "di", "kim", "pog", "lak", "sen", "tay", "bo", "ge", "hu", "mon",
     "nag",
 ]  # fmt: skip
-
-
-def setup_django(url):
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alsmis.settings.test")
-    # Local disk for the uploaded copy: the benchmark measures the check, not an object store.
-    for name in ("AWS_STORAGE_BUCKET_NAME", "AWS_S3_ENDPOINT_URL"):
-        os.environ.pop(name, None)
-    import django
-
-    django.setup()
-
-
-def recreate_database(url):
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def load():

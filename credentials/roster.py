@@ -477,18 +477,8 @@ def _log_shown(user, result, division):
     shown += [m.learner for r in result for m, in_scope in r.near_duplicates if in_scope]
     if not shown or user is None or not user.is_authenticated:
         return
-    LearnerAccessLog.objects.bulk_create(
-        LearnerAccessLog(
-            learner=learner,
-            lrn=learner.lrn,
-            user=user,
-            username=user.get_username(),
-            action=LearnerAccessLog.Action.VIEW,
-            fields=["lrn", "name"],
-            channel=LearnerAccessLog.Channel.ADMIN,
-            division=division,
-        )
-        for learner in shown
+    learner_services.log_shown(
+        user, shown, ["lrn", "name"], LearnerAccessLog.Channel.ADMIN, division=division
     )
 
 

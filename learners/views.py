@@ -49,18 +49,7 @@ DUPLICATE_FIELDS = ["lrn", "name", "birthdate"]
 
 def _log_listed(user, learners, fields=LISTED_FIELDS):
     """Log that these learners' names appeared on a page (search results, near matches)."""
-    LearnerAccessLog.objects.bulk_create(
-        LearnerAccessLog(
-            learner=learner,
-            lrn=learner.lrn,
-            user=user,
-            username=user.get_username(),
-            action=LearnerAccessLog.Action.VIEW,
-            fields=list(fields),
-            channel=ADMIN,
-        )
-        for learner in learners
-    )
+    services.log_shown(user, learners, fields, ADMIN)
 
 
 def learner_details(learner):

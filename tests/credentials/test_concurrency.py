@@ -3,42 +3,24 @@ clear refusal; never two sets of awards, a code or status index twice, or two lo
 threads with their own connections, on PostgreSQL with row locks and on SQLite with IMMEDIATE
 transactions that queue for the one write lock)."""
 
-import threading
-
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
 from credentials.models import Award, AwardBatch, AwardState, BatchState
 from credentials.services import CredentialError, approve_batch, issue_batch, revoke_award
+from tests.concurrency import at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def at_once(work, usernames, django_user_model):
-    """Each user loads what they act on (as their screen showed it), all wait at a barrier, then
-    all act at once: {username: result or the exception raised}."""
-    barrier = threading.Barrier(len(usernames))
-    results = {}
-
-    def act(username):
-        try:
-            user = django_user_model.objects.get(username=username)
-            results[username] = work(user, barrier)
-        except Exception as exc:  # noqa: BLE001 — the loser's refusal is asserted on
-            results[username] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=act, args=(u,)) for u in usernames]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "an action never finished"
-    return results
+def as_users(work, usernames, django_user_model):
+    """`work(user, wait)` for each user at once (tests.concurrency.at_once): {username: result}."""
+    return at_once(
+        lambda username, wait: work(django_user_model.objects.get(username=username), wait),
+        usernames,
+    )
 
 
 def actions_logged(instance, action):
@@ -58,13 +40,13 @@ def issued(approved, user_named):
 
 
 def test_two_people_issuing_one_batch_at_once_make_one_set_of_awards(approved, django_user_model):
-    def issue(user, barrier):
+    def issue(user, wait):
         seen = AwardBatch.objects.get(pk=approved.pk)
         assert seen.state == BatchState.APPROVED
-        barrier.wait(timeout=30)
+        wait()
         return issue_batch(user, seen)
 
-    results = at_once(issue, ["epsa.benguet", "focal.benguet"], django_user_model)
+    results = as_users(issue, ["epsa.benguet", "focal.benguet"], django_user_model)
 
     winners = [name for name, result in results.items() if isinstance(result, list)]
     losers = [result for result in results.values() if not isinstance(result, list)]
@@ -86,13 +68,13 @@ def test_two_people_revoking_one_award_at_once_revoke_it_once(issued, django_use
     award_pk = Award.objects.get(batch=issued, name_as_printed="Maria Bagtang").pk
     reasons = {"epsa.benguet": "Assessed twice.", "als.region": "Wrong learner."}
 
-    def revoke(user, barrier):
+    def revoke(user, wait):
         seen = Award.objects.get(pk=award_pk)
         assert seen.state == AwardState.VALID
-        barrier.wait(timeout=30)
+        wait()
         return revoke_award(user, seen, reasons[user.username])
 
-    results = at_once(revoke, list(reasons), django_user_model)
+    results = as_users(revoke, list(reasons), django_user_model)
 
     winners = [name for name, result in results.items() if isinstance(result, Award)]
     losers = [result for result in results.values() if not isinstance(result, Award)]
@@ -121,11 +103,11 @@ def test_the_second_revoke_on_the_staff_page_says_it_is_revoked_already(issued, 
         page = clients[username].get(url).content.decode()
         assert 'data-action="revoke"' in page
 
-    def press_revoke(user, barrier):
-        barrier.wait(timeout=30)
+    def press_revoke(user, wait):
+        wait()
         return clients[user.username].post(url, {"action": "revoke", "reason": user.username})
 
-    responses = at_once(press_revoke, list(clients), django_user_model)
+    responses = as_users(press_revoke, list(clients), django_user_model)
 
     assert [response.status_code for response in responses.values()] == [302, 302]
     assert {response["Location"] for response in responses.values()} == {url}

@@ -91,6 +91,12 @@ def test_an_email_longer_than_the_stored_column_is_refused_with_a_message(
     assert not ProblemReport.objects.exists()
 
 
+def test_a_nul_byte_in_a_report_is_refused_and_nothing_is_kept(client, report_url, report_data):
+    response = client.post(report_url, report_data | {"description": "Page 3\x00 is wrong"})
+    assert response.status_code == 400
+    assert not ProblemReport.objects.exists()
+
+
 def test_reports_from_one_address_are_rate_limited(client, report_url, report_data, settings):
     settings.ERRATA_REPORT_RATE = "2/h"
     assert [client.post(report_url, report_data).status_code for _ in range(2)] == [201, 201]

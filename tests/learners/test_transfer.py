@@ -3,19 +3,18 @@ held by another division or to read their record; the receiving division request
 learner's division (or, after LEARNER_TRANSFER_ANSWER_DAYS without an answer, the region) decides,
 both focal persons are told and every step is in the learner access log."""
 
-import threading
 from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from learners import services, transfers
 from learners.models import Enrolment, Learner, LearnerAccessLog, TransferRequest
 from organisation.models import CommunityLearningCenter, Division
+from tests.concurrency import at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -552,26 +551,15 @@ def test_two_people_accept_at_once_exactly_one_transition(demo, django_user_mode
         channel="admin",
     )
     usernames = ["focal.abra", "epsa.abra"]
-    barrier = threading.Barrier(len(usernames))
-    results = {}
 
-    def act(username):
-        try:
-            user = django_user_model.objects.get(username=username)
-            seen = TransferRequest.objects.get(pk=transfer.pk)
-            barrier.wait(timeout=30)
-            transfers.perform(user, seen, "accept", channel="admin")
-            results[username] = "ok"
-        except transfers.TransferError as exc:
-            results[username] = exc
-        finally:
-            connection.close()
+    def act(username, wait):
+        user = django_user_model.objects.get(username=username)
+        seen = TransferRequest.objects.get(pk=transfer.pk)
+        wait()
+        transfers.perform(user, seen, "accept", channel="admin")
+        return "ok"
 
-    threads = [threading.Thread(target=act, args=(u,)) for u in usernames]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results = at_once(act, usernames)
     assert sorted(str(type(r).__name__) for r in results.values()) == ["TransferError", "str"]
     loser = next(r for r in results.values() if r != "ok")
     assert loser.status_code == 409

@@ -76,6 +76,7 @@ def test_the_menu_and_the_shortcut_show_to_monitors(db, as_user):
         ({"start": "2026-08-01", "end": "2026-07-01"}, "The last date comes before the first."),
         ({"format": "docx"}, "Unknown format"),
         ({"start": "9999-01-01", "end": "9999-12-31"}, "A period must lie between 2000 and 2100."),
+        ({"quarter": "2026-Q3\x00"}, "NUL"),
     ],
 )
 def test_bad_periods_and_formats_are_400_with_a_message(db, as_user, params, message):

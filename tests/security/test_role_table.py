@@ -582,6 +582,16 @@ ADMIN_OPS = {
     "award PDF": admin(
         lambda u, w: ("get", reverse("credentials:award_pdf", args=[u["award"].pk]))
     ),
+    "monitoring report of a division": admin(
+        lambda u, w: ("get", f"{reverse('monitoring_dashboard')}?division={u['division'].slug}")
+    ),
+    "snapshot registry report": admin(
+        lambda u, w: ("get", reverse("snapshots:registry", args=[u["snapshot"].pk]))
+    ),
+    "likely duplicate learners": admin(
+        lambda u, w: ("get", f"{reverse('learners:duplicates')}?division={u['division'].slug}")
+    ),
+    "reader reports list": admin(lambda u, w: ("get", reverse("errata:reports"))),
 }
 # Operations that take no object of a unit: asked once ("own" only).
 UNITLESS = {
@@ -606,6 +616,7 @@ UNITLESS = {
     "assessment start",
     "award batch list",
     "award list",
+    "reader reports list",
 }
 
 
@@ -694,6 +705,10 @@ TABLE = """
 | `award detail` | login/login | 404/404 | 404/404 | 404/404 | 200/404 | 200/404 | 200/404 | 404/404 | 404/404 | 200/200 | 404/404 | 200/200 |
 | `award revoke` | login/login | 404/404 | 404/404 | 404/404 | 302/404 | refused/404 | refused/404 | 404/404 | 404/404 | 302/302 | 404/404 | 302/302 |
 | `award PDF` | login/login | 404/404 | 404/404 | 404/404 | 200/404 | 200/404 | 200/404 | 404/404 | 404/404 | 200/200 | 404/404 | 200/200 |
+| `monitoring report of a division` | login/login | 403/403 | 403/403 | 403/403 | 200/404 | 200/404 | 403/403 | 403/403 | 403/403 | 200/200 | 200/200 | 200/200 |
+| `snapshot registry report` | login/login | 403/404 | 403/404 | 403/403 | 200/404 | 200/404 | 200/404 | 403/404 | 403/403 | 200/200 | 403/403 | 200/200 |
+| `likely duplicate learners` | login/login | refused/refused | refused/refused | refused/refused | refused/refused | 200/404 | refused/refused | refused/refused | refused/refused | refused/refused | 200/200 | 200/200 |
+| `reader reports list` | login | refused | refused | refused | refused | refused | refused | refused | 200 | refused | refused | 200 |
 """
 
 

@@ -1,13 +1,11 @@
 """Two completions of one upload at the same moment (a double click, a retry racing the first
 answer): the parts are joined and the check queued once, the other is told the upload is done."""
 
-import threading
-
 import pytest
 import requests
-from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
+from tests.concurrency import at_once
 from uploads import s3, services
 from uploads.models import DirectUpload
 
@@ -32,24 +30,12 @@ def test_two_completions_at_once_queue_one_check(draft, s3_storage, django_user_
         assert answer.status_code == 200, answer.text
         parts.append((number, answer.headers["ETag"]))
 
-    barrier = threading.Barrier(2)
-    results = []
+    def complete(person, wait):
+        mine = DirectUpload.objects.get(pk=upload.pk)  # as each request loads it
+        wait()
+        return services.complete_upload(mine, parts)
 
-    def complete():
-        try:
-            mine = DirectUpload.objects.get(pk=upload.pk)  # as each request loads it
-            barrier.wait()
-            results.append(services.complete_upload(mine, parts))
-        except Exception as exc:  # noqa: BLE001 — the refusal is asserted on
-            results.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=complete) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results = list(at_once(complete, ["first", "second"]).values())
 
     done = [r for r in results if isinstance(r, DirectUpload)]
     refused = [r for r in results if isinstance(r, services.UploadStateError)]

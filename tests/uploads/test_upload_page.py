@@ -103,6 +103,16 @@ def test_numbers_that_are_not_whole_are_a_400(teacher_client, draft):
     assert not DirectUpload.objects.exists()
 
 
+def test_a_nul_byte_or_a_body_that_is_not_json_is_a_400_and_starts_nothing(teacher_client, draft):
+    endpoint = page_config(teacher_client.get(reverse("uploads_page", args=[draft.pk])))["endpoint"]
+    assert create(teacher_client, endpoint, name="scan\x00.pdf").status_code == 400
+    garbage = teacher_client.post(
+        f"{endpoint}/s3/multipart", b"\xff\xfe{not json", content_type="application/json"
+    )
+    assert garbage.status_code == 400
+    assert not DirectUpload.objects.exists()
+
+
 def test_one_person_may_have_only_so_many_unfinished_uploads(teacher_client, draft, settings):
     settings.UPLOADS_MAX_OPEN_PER_USER = 2
     endpoint = page_config(teacher_client.get(reverse("uploads_page", args=[draft.pk])))["endpoint"]

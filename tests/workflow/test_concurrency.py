@@ -2,16 +2,14 @@
 submission changed; never two stamps, never a lost transition (real threads, on PostgreSQL with
 row locks and on SQLite with IMMEDIATE transactions that queue for the one write lock)."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from organisation.models import Division, Role
 from organisation.services import assign_role
 from repository.models import Submission
+from tests.concurrency import at_once
 from workflow.models import Journey, ReceiptStamp, TransitionRecord
-from workflow.services import StaleSubmission, WorkflowError, perform_transition
+from workflow.services import StaleSubmission, perform_transition
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,28 +24,16 @@ def vocabularies(transactional_db):
 
 def race(submission_pk, name, usernames, django_user_model):
     """Each user loads the submission, all wait at a barrier, then all act at once."""
-    barrier = threading.Barrier(len(usernames))
-    results = {}
 
-    def act(username):
-        try:
-            user = django_user_model.objects.get(username=username)
-            submission = Submission.objects.get(pk=submission_pk)
-            submission.journey  # what this person saw on screen  # noqa: B018
-            barrier.wait(timeout=30)
-            perform_transition(user, submission, name)
-            results[username] = "ok"
-        except WorkflowError as exc:
-            results[username] = exc
-        finally:
-            connection.close()
+    def act(username, wait):
+        user = django_user_model.objects.get(username=username)
+        submission = Submission.objects.get(pk=submission_pk)
+        submission.journey  # what this person saw on screen  # noqa: B018
+        wait()
+        perform_transition(user, submission, name)
+        return "ok"
 
-    threads = [threading.Thread(target=act, args=(u,)) for u in usernames]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+    return at_once(act, usernames)
 
 
 def add_user(django_user_model, username, role, division_slug):
@@ -109,28 +95,17 @@ def test_simultaneous_receipts_of_different_items_get_consecutive_numbers(
     for n in range(2, 5):
         add_user(django_user_model, f"records{n}.benguet", Role.RECORDS_SECTION, "benguet")
     officers = ["records.benguet", "records2.benguet", "records3.benguet", "records4.benguet"]
-    barrier = threading.Barrier(len(items))
-    errors = []
 
-    def receive(username, pk):
-        try:
-            user = django_user_model.objects.get(username=username)
-            submission = Submission.objects.get(pk=pk)
-            barrier.wait(timeout=30)
-            perform_transition(user, submission, "receive_at_division")
-        except Exception as exc:  # noqa: BLE001 — collected and asserted below
-            errors.append(exc)
-        finally:
-            connection.close()
+    def receive(pair, wait):
+        username, pk = pair
+        user = django_user_model.objects.get(username=username)
+        submission = Submission.objects.get(pk=pk)
+        wait()
+        perform_transition(user, submission, "receive_at_division")
+        return "ok"
 
-    threads = [
-        threading.Thread(target=receive, args=(u, item.pk))
-        for u, item in zip(officers, items, strict=True)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results = at_once(receive, [(u, item.pk) for u, item in zip(officers, items, strict=True)])
+    errors = [result for result in results.values() if result != "ok"]
 
     assert errors == []
     numbers = sorted(ReceiptStamp.objects.values_list("sequence", flat=True))
