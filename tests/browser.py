@@ -8,6 +8,7 @@ these fixtures get a live server, so they run with a transactional database: mar
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -102,6 +103,12 @@ def run_axe(page, tags=None):
     return result["violations"]
 
 
+def assert_accessible(page, axe=run_axe):
+    """Fail with axe-core's readable list if the page as shown now has WCAG 2.1 AA violations."""
+    violations = axe(page)
+    assert not violations, describe_violations(violations)
+
+
 def describe_violations(violations):
     """A readable summary of axe violations for assertion messages."""
     lines = []
@@ -149,6 +156,19 @@ def csp_violations(browser_page):
 def axe():
     """`axe(page)` returns axe-core's WCAG 2.1 A/AA violations on the page as loaded now."""
     return run_axe
+
+
+def sign_in(page, username):
+    """Sign `page`'s browser in to the admin as the demo user `username` (whoever was signed in
+    before is signed out), and wait for the dashboard."""
+    from django.conf import settings
+
+    page.context.clear_cookies()
+    page.goto("/admin/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", settings.DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/admin/$"))
 
 
 GUIDE_IMAGES = Path(__file__).resolve().parent.parent / "docs" / "guide" / "img"

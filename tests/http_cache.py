@@ -3,12 +3,14 @@
 `varnish` starts one Varnish for the session (alsmis/varnish.py), the first time a test asks for
 it, in front of pytest-django's `live_server`; those tests therefore run with a transactional
 database. `cached_site` gives a test that Varnish emptied, with the application's purges
-(cms/purge.py) pointed at it.
+(cms/purge.py) pointed at it. `purges` needs no Varnish: it lists what the application asks the
+cache in front to purge.
 """
 
 from urllib.parse import urlsplit
 
 import pytest
+from wagtail.contrib.frontend_cache.backends import BaseBackend
 
 from alsmis.varnish import Varnish
 
@@ -34,3 +36,24 @@ def cached_site(varnish, settings):
     }
     varnish.forget_everything()
     return varnish
+
+
+class RecordingBackend(BaseBackend):
+    """A frontend cache that only writes down what it is asked to purge."""
+
+    sent = []
+
+    def purge(self, url):
+        self.sent.append(url)
+
+    def ban(self, path_regex):
+        self.sent.append(("ban", path_regex))
+
+
+@pytest.fixture
+def purges(settings):
+    """What the application purges, as the cache in front would receive it (URLs, and
+    ("ban", regex) pairs), in order."""
+    settings.WAGTAILFRONTENDCACHE = {"recording": {"BACKEND": "tests.http_cache.RecordingBackend"}}
+    RecordingBackend.sent.clear()
+    return RecordingBackend.sent

@@ -2,23 +2,14 @@
 preview with the four row kinds, the corrected file, the decisions, the batch page; axe clean."""
 
 import pytest
-from django.conf import settings
 
 from credentials.models import AwardBatch
 from learners.models import Learner
-from tests.browser import describe_violations, guide_screenshot
+from tests.browser import describe_violations, guide_screenshot, sign_in
 
 from .roster_files import four_kinds, ready, to_csv, to_xlsx
 
 pytestmark = pytest.mark.browser
-
-
-def login(page, username):
-    page.goto("/admin/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", settings.DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/admin/")
 
 
 def fill_the_day(page, benguet, achievement):
@@ -44,7 +35,7 @@ def test_epsa_prepares_a_batch_from_a_list_with_all_four_kinds(
 ):
     _survivor, alias = merged_rosa
     page = browser_page
-    login(page, "epsa.benguet")
+    sign_in(page, "epsa.benguet")
     page.click("button:has-text('Micro-credentials')")
     page.click("a:has-text('Prepare an award batch')")
     page.wait_for_url("**/admin/credentials/prepare/")

@@ -5,30 +5,16 @@ an award under a corrected name and revoke another."""
 import re
 
 import pytest
-from django.conf import settings
 
 from credentials.models import Achievement, Award, AwardBatch, AwardState, BatchState
-from tests.browser import describe_violations, guide_screenshot
-
-
-def log_in(page, username):
-    page.goto("/admin/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", settings.DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/admin/$"))
-
-
-def assert_accessible(page, axe):
-    violations = axe(page)
-    assert not violations, describe_violations(violations)
+from tests.browser import assert_accessible, guide_screenshot, sign_in
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_regional_als_defines_an_achievement(browser_page, axe, demo):
     page = browser_page
-    log_in(page, "als.region")
+    sign_in(page, "als.region")
     page.get_by_role("button", name="Micro-credentials").click()
     page.get_by_role("link", name="Achievements").click()
     page.wait_for_url(re.compile(r"/admin/credentials/$"))
@@ -64,7 +50,7 @@ def test_regional_als_defines_an_achievement(browser_page, axe, demo):
 @pytest.mark.django_db(transaction=True)
 def test_the_approver_approves_and_issues_then_staff_reissue_and_revoke(browser_page, axe, batch):
     page = browser_page
-    log_in(page, "epsa.benguet")
+    sign_in(page, "epsa.benguet")
     tasks = page.locator("#my-tasks-section")
     assert "Award batches to approve" in tasks.inner_text()
     assert_accessible(page, axe)
@@ -100,7 +86,7 @@ def test_the_approver_approves_and_issues_then_staff_reissue_and_revoke(browser_
         base_url=page.url.split("/admin")[0], viewport={"width": 1280, "height": 900}
     )
     region = staff.new_page()
-    log_in(region, "als.region")
+    sign_in(region, "als.region")
     region.goto(f"/admin/credentials/awards/?batch={batch.pk}")
     assert_accessible(region, axe)
     region.get_by_role("link", name="Maria Bagtang").click()

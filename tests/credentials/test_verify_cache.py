@@ -18,17 +18,6 @@ MANILA = ZoneInfo("Asia/Manila")
 
 
 @pytest.fixture
-def purges(settings):
-    from tests.public.test_http_cache import RecordingBackend
-
-    settings.WAGTAILFRONTENDCACHE = {
-        "recording": {"BACKEND": "tests.public.test_http_cache.RecordingBackend"}
-    }
-    RecordingBackend.sent.clear()
-    return RecordingBackend.sent
-
-
-@pytest.fixture
 def counters(settings, monkeypatch):
     """Empty rate-limit counters, and one fixed window: a run across a minute's end would reset
     them half-way."""

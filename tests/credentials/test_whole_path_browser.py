@@ -21,6 +21,7 @@ from credentials.models import Achievement, Award, AwardBatch, AwardState, Batch
 from learners.models import Learner
 from organisation.models import Role
 from organisation.services import assign_role
+from tests.browser import sign_in
 
 from .roster_files import to_csv
 
@@ -29,16 +30,6 @@ pytestmark = pytest.mark.browser
 ELEMENTS = ["Listens to others", "Shares the work", "Resolves a disagreement"]
 RATERS = ["self", "teacher", "community"]
 GRACE_LRN = "136512259100"
-
-
-def log_in(page, username):
-    """Sign `page`'s browser in as `username`, leaving whoever was signed in before."""
-    page.context.clear_cookies()
-    page.goto("/admin/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", settings.DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    expect(page).to_have_url(re.compile(r"/admin/$"))
 
 
 def fill_the_day(page, benguet, achievement):
@@ -88,7 +79,7 @@ def test_the_whole_path_from_definition_to_a_replaced_certificate(
     page = browser_page
 
     # Regional ALS personnel define the micro-credential in the admin.
-    log_in(page, "als.region")
+    sign_in(page, "als.region")
     page.goto("/admin/credentials/achievements/add/")
     page.fill("input[name=slug]", "collaboration")
     page.fill("input[name=name]", "Collaboration")
@@ -108,7 +99,7 @@ def test_the_whole_path_from_definition_to_a_replaced_certificate(
     assert achievement.elements == ELEMENTS and achievement.raters == RATERS
 
     # The division's EPSA records Maria's 360° assessment on every element.
-    log_in(page, "epsa.benguet")
+    sign_in(page, "epsa.benguet")
     page.goto("/admin/credentials/assessments/")
     page.fill("input[name=lrn]", maria.lrn)
     page.select_option("select[name=achievement]", "collaboration")
@@ -176,7 +167,7 @@ def test_the_whole_path_from_definition_to_a_replaced_certificate(
     assert grace.division_id == benguet.pk
 
     # Another EPSA of the division finds it among their tasks, approves and issues it.
-    log_in(page, "epsa2.benguet")
+    sign_in(page, "epsa2.benguet")
     tasks = page.locator("#my-tasks-section")
     expect(tasks).to_contain_text("Award batches to approve")
     tasks.get_by_role("link", name=re.compile("La Trinidad Municipal Gym")).click()

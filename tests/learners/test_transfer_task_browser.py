@@ -5,28 +5,14 @@ has no such task. With ALSMIS_GUIDE_SCREENSHOTS=1 the steps are saved as focal-*
 from datetime import date
 
 import pytest
-from django.conf import settings
 from playwright.sync_api import expect
 
 from learners import transfers
 from learners.models import LearnerAccessLog, TransferRequest
 from organisation.models import Division
-from tests.browser import describe_violations, guide_screenshot
+from tests.browser import assert_accessible, guide_screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def login(page, username):
-    page.goto("/admin/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", settings.DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/admin/")
-
-
-def assert_accessible(page, axe):
-    violations = axe(page)
-    assert not violations, describe_violations(violations)
 
 
 def test_the_focal_person_answers_a_transfer_request_from_my_tasks(
@@ -42,7 +28,7 @@ def test_the_focal_person_answers_a_transfer_request_from_my_tasks(
         channel=LearnerAccessLog.Channel.ADMIN,
     )
     page = browser_page
-    login(page, "focal.abra")
+    sign_in(page, "focal.abra")
     tasks = page.locator('[data-task-group="transfers-to-answer"]')
     title = "Transfer of Bersamin, Ana (LRN 140112250093)"
     expect(tasks).to_contain_text(title)
@@ -67,5 +53,5 @@ def test_the_focal_person_answers_a_transfer_request_from_my_tasks(
     # The requesting EPSA waits for the answer: it was never in their tasks.
     assert TransferRequest.objects.filter(requested_by__username="epsa.benguet").exists()
     page.context.clear_cookies()
-    login(page, "epsa.benguet")
+    sign_in(page, "epsa.benguet")
     expect(page.locator('[data-task-group="transfers-to-answer"]')).to_have_count(0)

@@ -6,7 +6,6 @@ import io
 import pytest
 from django.core.management import call_command
 from django.db import transaction
-from wagtail.contrib.frontend_cache.backends import BaseBackend
 
 from cms.models import ClmdPage, ResourcePage
 from cms.publication import publish_submission, withdraw_submission
@@ -98,28 +97,6 @@ def test_staff_and_private_answers_are_never_shared(make_submission, client, use
 
 
 # What each change purges ------------------------------------------------------------------------
-
-
-class RecordingBackend(BaseBackend):
-    """A frontend cache that only writes down what it is asked to purge."""
-
-    sent = []
-
-    def purge(self, url):
-        self.sent.append(url)
-
-    def ban(self, path_regex):
-        self.sent.append(("ban", path_regex))
-
-
-@pytest.fixture
-def purges(settings):
-    """What the application purges, as the cache in front would receive it."""
-    settings.WAGTAILFRONTENDCACHE = {
-        "recording": {"BACKEND": "tests.public.test_http_cache.RecordingBackend"}
-    }
-    RecordingBackend.sent.clear()
-    return RecordingBackend.sent
 
 
 @pytest.mark.django_db

@@ -4,27 +4,19 @@ report, the error spreadsheet, then the corrected file and its submission; the d
 
 import openpyxl
 import pytest
-from django.conf import settings
 
 from snapshots import samples
 from snapshots.models import Snapshot
+from tests.browser import sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def login(page, username):
-    page.goto("/admin/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", settings.DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/admin/")
 
 
 def test_teacher_uploads_fixes_and_submits(
     transactional_db, demo, period, af3_rows, browser_page, tmp_path
 ):
     page = browser_page
-    login(page, "teacher.benguet")
+    sign_in(page, "teacher.benguet")
     page.goto("/admin/snapshots/upload/")
     rows = af3_rows(5)
     rows[3][6] = "13651234567X"
@@ -67,7 +59,7 @@ def test_teacher_uploads_fixes_and_submits(
     assert page.locator("text=Download .xlsx").count() == 0
     snapshot_url = page.url
     page.context.clear_cookies()
-    login(page, "epsa.benguet")
+    sign_in(page, "epsa.benguet")
     page.goto(snapshot_url)
     with page.expect_download() as download:
         page.click("text=Download .xlsx")

@@ -9,27 +9,13 @@ With ALSMIS_GUIDE_SCREENSHOTS=1 the steps are saved for the training guide (epsa
 import re
 
 import pytest
-from django.conf import settings
 from playwright.sync_api import expect
 
 from snapshots import samples
 from snapshots.models import Snapshot, State
-from tests.browser import describe_violations, guide_screenshot
+from tests.browser import assert_accessible, guide_screenshot, sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def login(page, username):
-    page.goto("/admin/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", settings.DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/admin/")
-
-
-def assert_accessible(page, axe):
-    violations = axe(page)
-    assert not violations, describe_violations(violations)
 
 
 def task_group(page, key):
@@ -40,7 +26,7 @@ def test_epsa_uploads_the_division_af3_and_regional_als_reviews_it(
     transactional_db, demo, period, af3_rows, browser_page, axe, tmp_path
 ):
     page = browser_page
-    login(page, "epsa.benguet")
+    sign_in(page, "epsa.benguet")
     # My tasks: every form of the period is missing for Benguet, each a link to upload it.
     due = task_group(page, "forms-due")
     for form in ("AF1", "AF2", "AF3", "AF4", "AF5"):
@@ -87,7 +73,7 @@ def test_epsa_uploads_the_division_af3_and_regional_als_reviews_it(
 
     # Regional ALS personnel: the snapshot waits in their My tasks.
     page.context.clear_cookies()
-    login(page, "als.region")
+    sign_in(page, "als.region")
     review = task_group(page, "snapshots-to-review")
     expect(review).to_contain_text(str(snapshot))
     expect(review).to_contain_text("Submitted by EPSA Benguet")
@@ -123,7 +109,7 @@ def test_epsa_uploads_the_division_af3_and_regional_als_reviews_it(
     page.goto("/admin/")
     expect(task_group(page, "snapshots-to-review")).to_have_count(0)
     page.context.clear_cookies()
-    login(page, "epsa.benguet")
+    sign_in(page, "epsa.benguet")
     expect(task_group(page, "forms-due")).not_to_contain_text("AF3 of Benguet")
     expect(task_group(page, "forms-due")).to_contain_text("AF1 of Benguet for CY 2026")
 
@@ -148,7 +134,7 @@ def test_role_shortcuts_on_each_dashboard(
     transactional_db, demo, browser_page, axe, username, shortcuts, absent
 ):
     page = browser_page
-    login(page, username)
+    sign_in(page, username)
     panel = page.get_by_test_id("role-shortcuts")
     for label in shortcuts:
         expect(panel.get_by_role("link", name=label)).to_be_visible()

@@ -4,12 +4,11 @@ action button, and see the new state and the stamp."""
 import re
 
 import pytest
-from django.conf import settings
 from playwright.sync_api import expect
 
 from repository.vocabularies import seed_vocabularies
 from tests.api.factories import LR_PAYLOAD, pdf_upload
-from tests.browser import describe_violations
+from tests.browser import describe_violations, sign_in
 from workflow import services
 from workflow.models import State
 
@@ -25,20 +24,12 @@ def submitted_lr(teacher):
     return submission
 
 
-def log_in(page, username):
-    page.goto("/admin/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", settings.DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/admin/$"))
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_records_section_receives_a_submission_in_the_browser(browser_page, user_named, axe):
     submission = submitted_lr(user_named("teacher.benguet"))
     page = browser_page
-    log_in(page, "records.benguet")
+    sign_in(page, "records.benguet")
 
     # The dashboard's "My tasks" lists it; the link opens the submission page.
     tasks = page.locator("#my-tasks-section")
@@ -84,7 +75,7 @@ def test_reviewer_fills_the_rating_sheet_in_the_browser(browser_page, user_named
     services.perform_transition(user_named("lrqa.benguet"), submission, "claim_division_review")
 
     page = browser_page
-    log_in(page, "lrqa.benguet")
+    sign_in(page, "lrqa.benguet")
     page.goto(f"/admin/submissions/inspect/{submission.pk}/")
     # The one rating sheet, open: score every item 4 by clicking the radio buttons a reviewer
     # clicks, and choose the outcome on it.

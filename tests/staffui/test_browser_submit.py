@@ -11,9 +11,8 @@ from playwright.sync_api import expect
 
 from repository.models import Submission
 from tests.api.factories import pdf_upload
-from tests.browser import describe_violations, guide_screenshot
+from tests.browser import assert_accessible, guide_screenshot, sign_in
 from tests.journeys import submit_before_the_rule
-from tests.staffui.test_browser import log_in
 from workflow import services
 from workflow.demo import lr_data, sample_pdf
 from workflow.models import State
@@ -39,11 +38,6 @@ def pdf(name):
     return {"name": name, "mimeType": "application/pdf", "buffer": sample_pdf(name)}
 
 
-def assert_accessible(page, axe):
-    violations = axe(page)
-    assert not violations, describe_violations(violations)
-
-
 def state_shown(page):
     return page.get_by_test_id("submission-state").text_content().strip()
 
@@ -59,7 +53,7 @@ def take(page, name):
 
 def test_teacher_completes_submits_recalls_and_submits_again(browser_page, axe, csp_violations):
     page = browser_page
-    log_in(page, "teacher.benguet")
+    sign_in(page, "teacher.benguet")
     page.goto("/admin/submissions/new/")
 
     # The kind decides which fields show: none of a kind's own before it is chosen.
@@ -183,7 +177,7 @@ def test_records_section_returns_an_incomplete_item_with_reasons_ticked(
     submit_before_the_rule(teacher, submission)
 
     page = browser_page
-    log_in(page, "records.benguet")
+    sign_in(page, "records.benguet")
     page.locator("#my-tasks-section").get_by_role("link", name="Fractions at the Market").click()
     page.wait_for_url(re.compile(rf"/admin/submissions/inspect/{submission.pk}/$"))
 
@@ -213,7 +207,7 @@ def test_records_section_returns_an_incomplete_item_with_reasons_ticked(
 
 def test_story_form_follows_the_kind_and_the_consent_box(browser_page, axe):
     page = browser_page
-    log_in(page, "teacher.benguet")
+    sign_in(page, "teacher.benguet")
     page.goto("/admin/submissions/new/")
     page.locator("[name=kind]").select_option("story")
     expect(page.locator("#field-learner_featured")).to_be_visible()

@@ -13,8 +13,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import describe_violations, guide_screenshot, watch_csp
-from tests.staffui.test_browser import log_in
+from tests.browser import assert_accessible, guide_screenshot, sign_in, watch_csp
 from tests.staffui.test_review_workspace import district_lr, walk
 from workflow.demo import passing_review
 from workflow.models import Journey, State
@@ -22,11 +21,6 @@ from workflow.review import sheet_for
 from workflow.services import perform_transition
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def assert_accessible(page, axe):
-    violations = axe(page)
-    assert not violations, describe_violations(violations)
 
 
 def settle(page):
@@ -64,7 +58,7 @@ def test_division_reviewer_claims_reads_the_file_beside_the_sheet_and_endorses(
     submission = walk(district_lr(user_named), user_named, "receive_at_division")
     page = browser_page
     csp = watch_csp(page)
-    log_in(page, "lrqa.benguet")
+    sign_in(page, "lrqa.benguet")
     page.goto(f"/admin/submissions/inspect/{submission.pk}/")
 
     # The route says where it is; claiming is the first button, one click, nothing to fill in.
@@ -158,7 +152,7 @@ def test_regional_reviewer_sees_the_division_scores_approves_and_als_publishes(
 
     page = browser_page
     csp = watch_csp(page)
-    log_in(page, "lrqa.region")
+    sign_in(page, "lrqa.region")
     page.goto(f"/admin/submissions/inspect/{submission.pk}/")
     page.get_by_role("button", name="Claim for regional review").click()
     expect(state_of(page)).to_have_text("Under regional review")
@@ -188,7 +182,7 @@ def test_regional_reviewer_sees_the_division_scores_approves_and_als_publishes(
     # Regional ALS personnel: what becomes public, then publish.
     als = new_page()
     als_csp = watch_csp(als)
-    log_in(als, "als.region")
+    sign_in(als, "als.region")
     als.goto(f"/admin/submissions/inspect/{submission.pk}/")
     preview = als.get_by_test_id("publication-preview")
     expect(preview).to_contain_text(submission.title)
@@ -213,7 +207,7 @@ def test_records_section_receives_and_prints_the_slip_from_the_message(
     perform_transition(user_named("teacher.benguet"), submission, "submit")
     page = browser_page
     csp = watch_csp(page)
-    log_in(page, "records.benguet")
+    sign_in(page, "records.benguet")
     page.locator("#my-tasks-section").get_by_role("link", name=re.compile(submission.title)).click()
     expect(state_of(page)).to_have_text("Submitted to the division")
     # Receiving is the first action; the main file can be read on the page before it.

@@ -7,17 +7,6 @@ from snapshots import services
 from .test_public_and_dashboard import ABRA, BENGUET
 
 
-@pytest.fixture
-def purges(settings):
-    from tests.public.test_http_cache import RecordingBackend
-
-    settings.WAGTAILFRONTENDCACHE = {
-        "recording": {"BACKEND": "tests.public.test_http_cache.RecordingBackend"}
-    }
-    RecordingBackend.sent.clear()
-    return RecordingBackend.sent
-
-
 def test_an_accepted_snapshot_is_on_the_cached_clmd_page_at_once(
     cached_site, demo, period, publish
 ):

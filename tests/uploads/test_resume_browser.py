@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from repository.models import SubmissionFile
 from tests.api.factories import LR_PAYLOAD
-from tests.staffui.test_browser import log_in
+from tests.browser import sign_in
 from uploads import s3
 from uploads.models import DirectUpload
 from workflow.services import create_submission
@@ -55,7 +55,7 @@ def test_an_upload_cut_off_half_way_resumes_after_a_reload(
         route.continue_()
 
     page.route(f"{store}/**", cut_after_two_parts)
-    log_in(page, "teacher.benguet")
+    sign_in(page, "teacher.benguet")
     page.goto(f"/admin/uploads/{draft.pk}/")
     page.locator("[data-upload-dashboard] input[type=file]").first.set_input_files(path)
     page.get_by_role("button", name="Upload 1 file").click()
