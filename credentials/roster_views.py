@@ -44,13 +44,6 @@ def preparable_divisions(user):
     ).order_by("name")
 
 
-def may_prepare_somewhere(user):
-    """Whether the user may prepare an award batch for at least one division."""
-    if not user.is_authenticated:
-        return False
-    return any(services.may_prepare(user, d) for d in scope_for(user).divisions())
-
-
 def _cache_key(user, token):
     return f"credentials-roster:{user.pk}:{token}"
 
@@ -90,7 +83,7 @@ class RosterPage(WagtailAdminTemplateMixin, TemplateView):
     header_icon = "pick"
 
     def dispatch(self, request, *args, **kwargs):
-        if not may_prepare_somewhere(request.user):
+        if not services.may_prepare_somewhere(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

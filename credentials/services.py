@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 from wagtail.log_actions import log
 
-from organisation.models import Role
+from organisation.models import Division, Role
 from organisation.scope import has_role, learner_data_scope, scope_for
 
 from . import codes
@@ -82,6 +82,13 @@ def may_prepare(user, division):
     """An EPSA or division ALS focal person of `division` records assessments and prepares,
     issues and cancels its batches."""
     return _covers(user, PREPARE_ROLES, division)
+
+
+def may_prepare_somewhere(user):
+    """Whether `user` may prepare batches and record assessments for at least one division
+    (`may_prepare` somewhere). The admin's menus ask it on every page: the cached scope answers."""
+    scope = scope_for(user, PREPARE_ROLES)
+    return Division.objects.exists() if scope.is_global else bool(scope.division_ids)
 
 
 def may_approve(user, batch):

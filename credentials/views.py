@@ -38,11 +38,6 @@ def may_use_credentials(user):
     return user.is_superuser or not scope_for(user).is_empty
 
 
-def may_assess_somewhere(user):
-    """Whether the user may record ratings in at least one of their divisions."""
-    return any(services.may_prepare(user, d) for d in scope_for(user).divisions())
-
-
 def may_see_batches(user):
     """Whether the user sees award batches and awards: a learner-data role somewhere (the
     batches themselves are those of services.batches_visible_to)."""
@@ -146,7 +141,7 @@ class AssessmentStartView(CredentialsPage):
     header_icon = "tasks"
 
     def dispatch(self, request, *args, **kwargs):
-        if not may_assess_somewhere(request.user):
+        if not services.may_prepare_somewhere(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

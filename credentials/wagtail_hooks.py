@@ -8,7 +8,7 @@ from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
 from organisation.dashboard import MY_TASKS_HOOK, SHORTCUTS_HOOK
 
-from . import admin_urls, dashboard, roster_views, views
+from . import admin_urls, dashboard, services, views
 
 #: Register items of the "Micro-credentials" submenu with @hooks.register(MENU_HOOK).
 MENU_HOOK = "register_credentials_menu_item"
@@ -30,7 +30,7 @@ class PrepareBatchMenuItem(MenuItem):
     """Shown to whoever may prepare an award batch for some division."""
 
     def is_shown(self, request):
-        return roster_views.may_prepare_somewhere(request.user)
+        return services.may_prepare_somewhere(request.user)
 
 
 @hooks.register(MENU_HOOK)
@@ -55,7 +55,7 @@ class CredentialsMenuItem(MenuItem):
 
 class AssessmentsMenuItem(MenuItem):
     def is_shown(self, request):
-        return views.may_assess_somewhere(request.user)
+        return services.may_prepare_somewhere(request.user)
 
 
 class BatchesMenuItem(MenuItem):

@@ -98,24 +98,62 @@ def assignments_for(user, roles=None):
     return [a for a in cache if a.role in roles]
 
 
+def forget_assignments(user):
+    """Drop what `assignments_for` and `scope_for` cached on this user object."""
+    for key in ("_alsmis_assignments", "_alsmis_scopes", "_alsmis_units_below"):
+        user.__dict__.pop(key, None)
+
+
 def scope_for(user, roles=None):
-    """The org units this user may see or act on, counting only `roles` when given."""
+    """The org units this user may see or act on, counting only `roles` when given.
+
+    Cached on the user object with its assignments (`assignments_for`): an admin page asks it
+    for every menu item, panel and list it shows, with different roles.
+    """
     if user is None or not user.is_authenticated or not user.is_active:
         return EMPTY_SCOPE
     if user.is_superuser:
         return GLOBAL_SCOPE
-    assignments = assignments_for(user, roles)
+    key = None if roles is None else frozenset({roles} if isinstance(roles, str) else roles)
+    scopes = user.__dict__.setdefault("_alsmis_scopes", {})
+    if key not in scopes:
+        scopes[key] = _scope_of(assignments_for(user, key), _units_below(user))
+    return scopes[key]
+
+
+def _units_below(user):
+    """The divisions of the regions, and the districts of the divisions, that the user's
+    assignments name (whatever the role): ({region id: division ids}, {division id: district
+    ids}), two queries at most, cached on the user object."""
+    units = user.__dict__.get("_alsmis_units_below")
+    if units is None:
+        assignments = assignments_for(user)
+        divisions_of = {a.region_id: set() for a in assignments if a.level == Level.REGION}
+        if divisions_of:
+            for pk, region_id in Division.objects.filter(region_id__in=divisions_of).values_list(
+                "pk", "region_id"
+            ):
+                divisions_of[region_id].add(pk)
+        named = {a.division_id for a in assignments if a.level == Level.DIVISION}
+        districts_of = {pk: set() for pk in named.union(*divisions_of.values())}
+        if districts_of:
+            for pk, division_id in District.objects.filter(
+                division_id__in=districts_of
+            ).values_list("pk", "division_id"):
+                districts_of[division_id].add(pk)
+        units = user.__dict__["_alsmis_units_below"] = (divisions_of, districts_of)
+    return units
+
+
+def _scope_of(assignments, units_below):
+    divisions_of, districts_of = units_below
     region_ids = {a.region_id for a in assignments if a.level == Level.REGION}
     division_ids = {a.division_id for a in assignments if a.level == Level.DIVISION}
     district_ids = {a.district_id for a in assignments if a.level == Level.DISTRICT}
-    if region_ids:
-        division_ids |= set(
-            Division.objects.filter(region_id__in=region_ids).values_list("pk", flat=True)
-        )
-    if division_ids:
-        district_ids |= set(
-            District.objects.filter(division_id__in=division_ids).values_list("pk", flat=True)
-        )
+    for region_id in region_ids:
+        division_ids |= divisions_of[region_id]
+    for division_id in division_ids:
+        district_ids |= districts_of[division_id]
     return Scope(False, frozenset(region_ids), frozenset(division_ids), frozenset(district_ids))
 
 

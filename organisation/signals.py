@@ -5,16 +5,17 @@ from django.dispatch import receiver
 
 from .models import RoleAssignment
 from .roles import group_for
+from .scope import forget_assignments
 
 
 @receiver(post_save, sender=RoleAssignment, dispatch_uid="alsmis_role_assignment_saved")
 def add_user_to_role_group(sender, instance, **kwargs):
     instance.user.groups.add(group_for(instance.role))
-    instance.user.__dict__.pop("_alsmis_assignments", None)
+    forget_assignments(instance.user)
 
 
 @receiver(post_delete, sender=RoleAssignment, dispatch_uid="alsmis_role_assignment_deleted")
 def remove_user_from_role_group(sender, instance, **kwargs):
     if not RoleAssignment.objects.filter(user_id=instance.user_id, role=instance.role).exists():
         instance.user.groups.remove(group_for(instance.role))
-    instance.user.__dict__.pop("_alsmis_assignments", None)
+    forget_assignments(instance.user)

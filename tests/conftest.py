@@ -66,7 +66,7 @@ def s3_storage(s3_server):
     options = s3_storage_options(bucket, s3_server.endpoint, ACCESS_KEY, SECRET_KEY)
     with override_settings(
         STORAGES={
-            "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options},
+            "default": {"BACKEND": "tests.s3server.SharedLoaderS3Storage", "OPTIONS": options},
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
         }
     ):
@@ -236,6 +236,23 @@ def _default_language():
     from django.utils import translation
 
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(scope="module")
+def module_transaction(django_db_setup, django_db_blocker):
+    """A transaction around a whole test module, rolled back after its last test: a
+    module-scoped fixture that depends on it builds its rows once, and every test still starts
+    from them as built (its own transaction is a savepoint inside this one, rolled back).
+
+    Only for modules whose tests all use `db`: a transactional test's flush would run inside
+    it. Fixtures built on it should hand each test fresh objects (by primary key), so that what
+    one test changes in memory is not seen by the next.
+    """
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

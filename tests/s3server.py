@@ -11,10 +11,37 @@ import time
 from pathlib import Path
 
 import boto3
+import botocore.loaders
 from botocore.config import Config
+from storages.backends.s3 import S3Storage
 
 ACCESS_KEY = "alsmis-test-access"
 SECRET_KEY = "alsmis-test-secret-key"
+
+
+# botocore's parsed service models and endpoint rules, shared by every session the tests make.
+# A new boto3 session reads and parses them again (about 0.1 s of JSON for S3), and the test
+# session makes hundreds: the live server answers every request in a thread of its own, and
+# django-storages keeps one connection per thread.
+_LOADER = botocore.loaders.create_loader()
+# boto3's resource models (its own data directory first, then botocore's).
+_RESOURCE_LOADER = boto3.session.Session()._loader
+
+
+def shared_session(session=None):
+    """`session` (a new boto3 session by default), reading botocore's and boto3's data files
+    through the tests' shared loaders."""
+    session = session or boto3.session.Session()
+    session._session.register_component("data_loader", _LOADER)
+    session._loader = _RESOURCE_LOADER
+    return session
+
+
+class SharedLoaderS3Storage(S3Storage):
+    """django-storages' S3 backend, as in production, but for the shared loader of its sessions."""
+
+    def _create_session(self):
+        return shared_session(super()._create_session())
 
 
 def free_port():
@@ -102,7 +129,7 @@ class SeaweedS3:
         raise RuntimeError(f"SeaweedFS S3 did not come up in {timeout}s: {last_error}")
 
     def client(self):
-        return boto3.client(
+        return shared_session().client(
             "s3",
             endpoint_url=self.endpoint,
             aws_access_key_id=ACCESS_KEY,

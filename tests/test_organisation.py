@@ -113,6 +113,27 @@ def test_scope_can_count_only_some_roles(demo, user_named):
     assert scope_for(lrqa, roles=[Role.RECORDS_SECTION]).is_empty
 
 
+def test_scope_is_worked_out_once_per_user_object_until_an_assignment_changes(
+    demo, user_named, django_assert_num_queries
+):
+    from organisation.services import assign_role
+
+    regional = user_named("als.region")
+    with django_assert_num_queries(3):  # assignments, the region's divisions, their districts
+        first = scope_for(regional)
+        assert scope_for(regional) == first
+    with django_assert_num_queries(0):  # for some roles: from what the first call read
+        assert scope_for(regional, roles=[Role.REGIONAL_ALS]) == first
+        assert scope_for(regional, roles=(Role.REGIONAL_ALS,)) == first
+        assert scope_for(regional, roles=Role.REGIONAL_ALS) == first
+
+    teacher = user_named("teacher.benguet")
+    benguet = Division.objects.get(slug="benguet")
+    assert not scope_for(teacher).covers_division(benguet)
+    assign_role(teacher, Role.EPSA, benguet)
+    assert scope_for(teacher).covers_division(benguet)
+
+
 def test_the_database_refuses_the_same_role_twice_at_the_same_unit(demo, user_named):
     """Region, division and district are nullable; the unique assignment holds on SQLite too."""
     from django.db import IntegrityError, transaction

@@ -17,6 +17,7 @@ from credentials.services import (
     may_approve,
     may_define,
     may_prepare,
+    may_prepare_somewhere,
     prepare_batch,
     qualifies,
     record_assessment,
@@ -188,6 +189,29 @@ def test_who_may_prepare_and_assess(
             )
         assert refused.value.status_code == 403
         assert not AwardBatch.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("username", "somewhere"),
+    [
+        ("epsa.benguet", True),
+        ("focal.abra", True),
+        ("admin", True),
+        ("teacher.benguet", False),
+        ("records.benguet", False),
+        ("lrqa.region", False),
+        ("als.region", False),
+    ],
+)
+def test_who_may_prepare_somewhere_answered_from_the_cached_scope(
+    user_named, django_assert_num_queries, username, somewhere
+):
+    """The admin's menus ask on every page: once the user's scope is known, no query (but the
+    superuser's, who may prepare wherever a division exists)."""
+    user = user_named(username)
+    assert may_prepare_somewhere(user) is somewhere
+    with django_assert_num_queries(1 if user.is_superuser else 0):
+        assert may_prepare_somewhere(user) is somewhere
 
 
 @pytest.mark.parametrize(

@@ -8,10 +8,32 @@ import pytest
 from errata import services, stats
 from errata.models import Correction, ProblemReport, Status
 from tests.journeys import pdf_upload
+from tests.workflow.conftest import lr_in_state
 from workflow.demo import passing_review
 from workflow.services import perform_transition, upload_file
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def published_ids(module_transaction):
+    """tests/errata/conftest.py's published item, made once for this module (eight workflow
+    steps; tests/conftest.py module_transaction): (submission id, page id)."""
+    from cms.models import ResourcePage
+
+    submission = lr_in_state("published", title="Fractions in the Market")
+    return submission.pk, ResourcePage.objects.get(submission=submission).pk
+
+
+@pytest.fixture
+def published(published_ids):
+    """(submission, its live page (specific)), fresh for each test."""
+    from wagtail.models import Page
+
+    from repository.models import Submission
+
+    submission_id, page_id = published_ids
+    return Submission.objects.get(pk=submission_id), Page.objects.get(pk=page_id).specific
 
 
 def post_report(client, url, data, capture=None):

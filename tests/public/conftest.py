@@ -30,9 +30,16 @@ def jpeg_bytes(color=(200, 120, 40)):
 
 
 @pytest.fixture
-def make_submission(demo, user_named):
+def make_submission(demo):
     """Factory: a complete submission of a kind, with its files, as the workflow would hold it."""
-    from organisation.models import Division
+    return submission_maker()
+
+
+def submission_maker():
+    """The factory of `make_submission`, for module-scoped fixtures too (no test fixtures)."""
+    from django.contrib.auth import get_user_model
+
+    from organisation.models import Division, Region
     from repository.models import (
         CurriculumLevel,
         EducationType,
@@ -65,7 +72,8 @@ def make_submission(demo, user_named):
         main=True,
         school_year="2025-2026",
     ):
-        owner = user_named(f"teacher.{division}") if division else user_named("als.region")
+        users = get_user_model().objects
+        owner = users.get(username=f"teacher.{division}" if division else "als.region")
         div = Division.objects.get(slug=division) if division else None
         data = {
             "kind": kind,
@@ -75,7 +83,7 @@ def make_submission(demo, user_named):
             "keywords": keywords,
             "school_year": school_year,
             "origin_level": "district" if div else "region",
-            "region": demo,
+            "region": Region.objects.get(code="CAR"),
             "division": div,
             "district": div.districts.first() if div else None,
             "created_by": owner,

@@ -5,6 +5,7 @@ import re
 import pytest
 
 from cms.publication import publish_submission
+from tests.public.conftest import submission_maker
 
 
 def titles(response):
@@ -12,9 +13,11 @@ def titles(response):
     return re.findall(r'<li class="result">\s*<h3><a href="[^"]+">([^<]+)</a>', html)
 
 
-@pytest.fixture
-def catalogue(make_submission):
-    """Four published items of different kinds, divisions, strands and languages, one draft."""
+@pytest.fixture(scope="module")
+def catalogue_ids(module_transaction):
+    """Four published items of different kinds, divisions, strands and languages, one draft;
+    made once for the module (tests/conftest.py module_transaction): their ids by name."""
+    make_submission = submission_maker()
     items = {
         "typhoon": make_submission(
             title="Typhoon Signals Module",
@@ -48,7 +51,16 @@ def catalogue(make_submission):
     for submission in items.values():
         publish_submission(submission)
     make_submission(title="Unpublished Draft About Typhoons", summary="typhoon typhoon")
-    return items
+    return {name: submission.pk for name, submission in items.items()}
+
+
+@pytest.fixture
+def catalogue(catalogue_ids, db):
+    """The four published submissions, fresh for each test."""
+    from repository.models import Submission
+
+    found = Submission.objects.in_bulk(catalogue_ids.values())
+    return {name: found[pk] for name, pk in catalogue_ids.items()}
 
 
 @pytest.mark.django_db

@@ -5,6 +5,7 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from cms.publication import publish_submission, withdraw_submission
+from tests.public.conftest import submission_maker
 
 NS = {
     "oai": "http://www.openarchives.org/OAI/2.0/",
@@ -27,13 +28,22 @@ def error_code(root):
     return error.get("code") if error is not None else None
 
 
-@pytest.fixture
-def published(make_submission):
-    pages = [
-        publish_submission(make_submission(title=f"Module {n}", summary=f"Summary {n}"))
-        for n in range(5)
+@pytest.fixture(scope="module")
+def published_ids(module_transaction):
+    """Five published items, made once for the module (tests/conftest.py module_transaction)."""
+    make = submission_maker()
+    return [
+        publish_submission(make(title=f"Module {n}", summary=f"Summary {n}")).pk for n in range(5)
     ]
-    return pages
+
+
+@pytest.fixture
+def published(published_ids, db):
+    """The five items' live pages (specific), fresh for each test."""
+    from wagtail.models import Page
+
+    pages = Page.objects.filter(pk__in=published_ids).specific().in_bulk()
+    return [pages[pk] for pk in published_ids]
 
 
 @pytest.mark.django_db

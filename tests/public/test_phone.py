@@ -13,7 +13,7 @@ from django.db import connection
 from cms.publication import publish_submission
 from cms.purge import collection_changed
 from tests.conftest import ON_SQLITE
-from tests.public.conftest import pdf_bytes
+from tests.public.conftest import pdf_bytes, submission_maker
 
 from .test_browsing import titles
 
@@ -110,8 +110,10 @@ def test_the_home_page_has_a_search_box_that_searches_the_resources(make_submiss
 # Word forms, on both databases -----------------------------------------------------------------
 
 
-@pytest.fixture
-def shelf(make_submission):
+@pytest.fixture(scope="module")
+def shelf(module_transaction):
+    """Two published items, made once for the module (tests/conftest.py module_transaction)."""
+    make_submission = submission_maker()
     publish_submission(
         make_submission(
             title="Coins and Change at the Market",

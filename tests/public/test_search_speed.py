@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from cms.publication import publish_submission, withdraw_submission
 from cms.search import run_search
+from tests.public.conftest import submission_maker
 
 
 def search(query=""):
@@ -35,9 +36,11 @@ def bump_collection_version():
     collection_changed()
 
 
-@pytest.fixture
-def shelf(make_submission):
-    """Three published items; the summary-only "terraces" item is published last (higher id)."""
+@pytest.fixture(scope="module")
+def shelf_ids(module_transaction):
+    """Three published items; the summary-only "terraces" item is published last (higher id).
+    Made once for the module (tests/conftest.py module_transaction): their pages' ids by name."""
+    make_submission = submission_maker()
     items = {
         "terraces": make_submission(
             title="Rice Terraces of Banaue",
@@ -57,7 +60,18 @@ def shelf(make_submission):
             keywords="irrigation",
         ),
     }
-    return {name: publish_submission(submission) for name, submission in items.items()}
+    return {name: publish_submission(submission).pk for name, submission in items.items()}
+
+
+@pytest.fixture
+def shelf(shelf_ids, db):
+    """The three items' live pages (specific), fresh for each test, under a new collection
+    version: as after a publish, nothing this process keyed by the version applies."""
+    from wagtail.models import Page
+
+    bump_collection_version()
+    pages = Page.objects.filter(pk__in=shelf_ids.values()).specific().in_bulk()
+    return {name: pages[pk] for name, pk in shelf_ids.items()}
 
 
 @pytest.mark.django_db

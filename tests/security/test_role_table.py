@@ -17,6 +17,7 @@ import datetime
 import re
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import reverse
@@ -175,7 +176,22 @@ def _build_world():
             "epsa": User.objects.get(username=f"epsa.{slug}"),
         }
     _build_credentials(world)
+    world["sessions"] = {role: _signed_in_session(user) for role, user in users.items()}
     return world
+
+
+def _signed_in_session(user):
+    """The session cookie of `user` signed in to the admin (as `Client.force_login` makes it),
+    made once for the module: every admin case of the role presents it."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    # The learner screens start with "confirm the data source" (learners.views).
+    session = client.session
+    session["learners_source_confirmed"] = True
+    session.save()
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
 def _build_credentials(world):
@@ -253,13 +269,9 @@ def call(world, db, client):
         method, url = spec[0], spec[1]
         data = spec[2] if len(spec) > 2 else None
         if op.kind == "admin":
-            client.logout()
+            client.cookies.clear()
             if role != "anonymous":
-                client.force_login(world["users"][role])
-                # The learner screens start with "confirm the data source" (learners.views).
-                session = client.session
-                session["learners_source_confirmed"] = True
-                session.save()
+                client.cookies[settings.SESSION_COOKIE_NAME] = world["sessions"][role]
             response = getattr(client, method)(url, data or {})
             return admin_answer(response)
         headers = {}

@@ -7,19 +7,26 @@ from workflow.demo import lr_data, passing_review
 from workflow.services import create_submission, upload_file
 
 
+def _user(username):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username=username)
+
+
+def new_lr(username="teacher.benguet", title="Fractions in the market", files=True, **overrides):
+    """A complete draft LR with main file + IP declaration (`make_lr`, without test fixtures)."""
+    user = _user(username)
+    submission = create_submission(user, lr_data(title, **overrides))
+    if files:
+        upload_file(user, submission, pdf_upload(title, "module.pdf"), "main")
+        upload_file(user, submission, pdf_upload("IP", "ip.pdf"), "ip_declaration")
+    return submission
+
+
 @pytest.fixture
-def make_lr(user_named):
+def make_lr(demo):
     """make_lr("teacher.benguet", title=...) -> a complete draft LR with main file + IP declaration."""
-
-    def make(username="teacher.benguet", title="Fractions in the market", files=True, **overrides):
-        user = user_named(username)
-        submission = create_submission(user, lr_data(title, **overrides))
-        if files:
-            upload_file(user, submission, pdf_upload(title, "module.pdf"), "main")
-            upload_file(user, submission, pdf_upload("IP", "ip.pdf"), "ip_declaration")
-        return submission
-
-    return make
+    return new_lr
 
 
 @pytest.fixture
@@ -57,31 +64,31 @@ def transition_kwargs(name, submission):
     return kwargs
 
 
-@pytest.fixture
-def bring_to(make_lr, user_named):
-    """bring_to("received_by_region") -> a Benguet district LR moved to that state."""
+def lr_in_state(state, **make_kwargs):
+    """A Benguet district LR moved to `state` (`bring_to`, without test fixtures)."""
     from workflow.services import perform_transition
 
-    def bring(state, **make_kwargs):
-        submission = make_lr(**make_kwargs)
-        target = state
-        side = SIDE_STATES.get(state)
-        if side:
-            target = side[0]
-        if target != "draft":
-            for name, username, reached in PATH:
-                perform_transition(
-                    user_named(username), submission, name, **transition_kwargs(name, submission)
-                )
-                if reached == target:
-                    break
-        if side:
-            _, name, username = side
+    submission = new_lr(**make_kwargs)
+    target = state
+    side = SIDE_STATES.get(state)
+    if side:
+        target = side[0]
+    if target != "draft":
+        for name, username, reached in PATH:
             perform_transition(
-                user_named(username), submission, name, **transition_kwargs(name, submission)
+                _user(username), submission, name, **transition_kwargs(name, submission)
             )
-        submission.refresh_from_db()
-        assert submission.journey.state == state
-        return submission
+            if reached == target:
+                break
+    if side:
+        _, name, username = side
+        perform_transition(_user(username), submission, name, **transition_kwargs(name, submission))
+    submission.refresh_from_db()
+    assert submission.journey.state == state
+    return submission
 
-    return bring
+
+@pytest.fixture
+def bring_to(demo):
+    """bring_to("received_by_region") -> a Benguet district LR moved to that state."""
+    return lr_in_state
