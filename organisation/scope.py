@@ -94,8 +94,13 @@ def assignments_for(user, roles=None):
         user.__dict__["_alsmis_assignments"] = cache
     if roles is None:
         return cache
-    roles = {roles} if isinstance(roles, str) else set(roles)
+    roles = _role_set(roles)
     return [a for a in cache if a.role in roles]
+
+
+def _role_set(roles):
+    """`roles` (one role or several) as a frozenset."""
+    return frozenset({roles} if isinstance(roles, str) else roles)
 
 
 def forget_assignments(user):
@@ -114,7 +119,7 @@ def scope_for(user, roles=None):
         return EMPTY_SCOPE
     if user.is_superuser:
         return GLOBAL_SCOPE
-    key = None if roles is None else frozenset({roles} if isinstance(roles, str) else roles)
+    key = None if roles is None else _role_set(roles)
     scopes = user.__dict__.setdefault("_alsmis_scopes", {})
     if key not in scopes:
         scopes[key] = _scope_of(assignments_for(user, key), _units_below(user))

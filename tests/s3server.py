@@ -20,9 +20,9 @@ SECRET_KEY = "alsmis-test-secret-key"
 
 
 # botocore's parsed service models and endpoint rules, shared by every session the tests make.
-# A new boto3 session reads and parses them again (about 0.1 s of JSON for S3), and the test
-# session makes hundreds: the live server answers every request in a thread of its own, and
-# django-storages keeps one connection per thread.
+# A new boto3 session reads and parses them again, and the test session makes hundreds: the live
+# server answers every request in a thread of its own, and django-storages keeps one connection
+# per thread (docs/testing.md, "Files").
 _LOADER = botocore.loaders.create_loader()
 # boto3's resource models (its own data directory first, then botocore's).
 _RESOURCE_LOADER = boto3.session.Session()._loader

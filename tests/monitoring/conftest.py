@@ -10,7 +10,6 @@ from contextlib import contextmanager
 from unittest import mock
 
 import pytest
-from django.db import transaction
 from django.utils import timezone
 
 from tests.journeys import pdf_upload
@@ -65,7 +64,7 @@ def walk(demo):
 
 
 @pytest.fixture(scope="module")
-def known_journeys(django_db_setup, django_db_blocker):
+def known_journeys(module_transaction):
     """The journeys whose figures the tests compute by hand (tests/monitoring/test_figures.py).
 
     In Q3 2026: A (Benguet) goes all the way to published; B (Benguet) is returned incomplete
@@ -74,12 +73,10 @@ def known_journeys(django_db_setup, django_db_blocker):
     F (Benguet) waits 10 days for its receipt now; G (Benguet) has been under lrqa.benguet's
     review for 20 days now.
 
-    Made once per test module, in a transaction rolled back after its last test (each test's own
-    transaction is a savepoint inside it), because seven journeys take seconds to walk.
+    Made once per test module (tests/conftest.py module_transaction), because seven journeys
+    take seconds to walk.
     """
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield _known_journeys()
-        transaction.set_rollback(True)
+    return _known_journeys()
 
 
 def _known_journeys():

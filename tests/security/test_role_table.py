@@ -19,7 +19,6 @@ import re
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
 from django.urls import reverse
 
 from organisation.models import CommunityLearningCenter, Division, Role
@@ -252,11 +251,9 @@ def _awardees_csv(unit):
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    """The table's objects, built once; removed (rolled back) after the module."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield _build_world()
-        transaction.set_rollback(True)
+def world(module_transaction):
+    """The table's objects, built once; rolled back after the module (tests/conftest.py)."""
+    return _build_world()
 
 
 @pytest.fixture
